@@ -1,0 +1,1 @@
+//! A stateful fake of the SigSentry API, for tests, the demo and offline pipelines.

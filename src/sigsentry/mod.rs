@@ -1,0 +1,1 @@
+//! The SigSentry API client.

@@ -1,0 +1,7 @@
+//! Plugin protocol 6 and the go-plugin handshake, with no knowledge of any particular
+//! provider: values and their codecs, schemas, diagnostics, the RPC types and the server.
+
+pub mod diagnostics;
+pub mod rpc;
+pub mod schema;
+pub mod value;

@@ -1,0 +1,336 @@
+//! The provider side of plugin protocol 6 in our own types: one request and one response
+//! struct per RPC that Terraform calls, and the [`ProviderServer`] trait a provider
+//! implementation fills in. Values stay encoded ([`DynamicValue`]) here: only the layer that
+//! knows the schemas can decode them. The gRPC server (`server`) converts from and to the
+//! generated protobuf types; nothing above this module sees those.
+
+use super::diagnostics::Diagnostics;
+use super::schema::Schema;
+use super::value::{AttributePath, DynamicValue};
+use std::collections::BTreeMap;
+use std::future::Future;
+
+/// What the Terraform client says it can handle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientCapabilities {
+    /// The client accepts deferred responses.
+    pub deferral_allowed: bool,
+    /// The client supports write-only attributes (Terraform 1.11+).
+    pub write_only_attributes_allowed: bool,
+}
+
+/// Optional protocol features the provider supports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ServerCapabilities {
+    /// Terraform should call PlanResourceChange for destroys too.
+    pub plan_destroy: bool,
+    /// Terraform may skip GetProviderSchema when it has the schema cached.
+    pub get_provider_schema_optional: bool,
+    /// The provider implements MoveResourceState.
+    pub move_resource_state: bool,
+}
+
+/// Why a response was deferred.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeferredReason {
+    /// Unknown reason.
+    Unknown,
+    /// The resource configuration has unknown values.
+    ResourceConfigUnknown,
+    /// The provider configuration has unknown values.
+    ProviderConfigUnknown,
+    /// A prerequisite is absent.
+    AbsentPrereq,
+}
+
+/// GetProviderSchema response.
+#[derive(Clone, Debug, Default)]
+pub struct GetProviderSchemaResponse {
+    /// The provider block's schema.
+    pub provider: Schema,
+    /// Schema of `provider_meta`, if the provider uses it.
+    pub provider_meta: Option<Schema>,
+    /// Managed resource schemas by type name.
+    pub resource_schemas: BTreeMap<String, Schema>,
+    /// Data source schemas by type name.
+    pub data_source_schemas: BTreeMap<String, Schema>,
+    /// Capabilities.
+    pub server_capabilities: ServerCapabilities,
+    /// Problems building the schema.
+    pub diagnostics: Diagnostics,
+}
+
+/// ValidateProviderConfig request.
+#[derive(Clone, Debug, Default)]
+pub struct ValidateProviderConfigRequest {
+    /// The provider configuration (may contain unknowns).
+    pub config: DynamicValue,
+}
+
+/// ValidateResourceConfig request.
+#[derive(Clone, Debug, Default)]
+pub struct ValidateResourceConfigRequest {
+    /// Resource type name.
+    pub type_name: String,
+    /// The resource configuration (may contain unknowns).
+    pub config: DynamicValue,
+    /// Client capabilities.
+    pub client_capabilities: ClientCapabilities,
+}
+
+/// ValidateDataResourceConfig request.
+#[derive(Clone, Debug, Default)]
+pub struct ValidateDataResourceConfigRequest {
+    /// Data source type name.
+    pub type_name: String,
+    /// The data source configuration (may contain unknowns).
+    pub config: DynamicValue,
+}
+
+/// Stored state in its raw form, as handed to UpgradeResourceState.
+#[derive(Clone, Debug, Default)]
+pub struct RawState {
+    /// The state's `attributes` JSON object, under the schema version it was written with.
+    pub json: Vec<u8>,
+    /// Pre-0.12 flatmap state.
+    pub flatmap: BTreeMap<String, String>,
+}
+
+/// UpgradeResourceState request.
+#[derive(Clone, Debug, Default)]
+pub struct UpgradeResourceStateRequest {
+    /// Resource type name.
+    pub type_name: String,
+    /// Schema version the state was written with.
+    pub version: i64,
+    /// The stored state.
+    pub raw_state: RawState,
+}
+
+/// UpgradeResourceState response.
+#[derive(Clone, Debug, Default)]
+pub struct UpgradeResourceStateResponse {
+    /// State under the current schema (wholly known).
+    pub upgraded_state: Option<DynamicValue>,
+    /// Problems.
+    pub diagnostics: Diagnostics,
+}
+
+/// ConfigureProvider request.
+#[derive(Clone, Debug, Default)]
+pub struct ConfigureProviderRequest {
+    /// Terraform's version, e.g. "1.11.4".
+    pub terraform_version: String,
+    /// The provider configuration (may contain unknowns during plan).
+    pub config: DynamicValue,
+    /// Client capabilities.
+    pub client_capabilities: ClientCapabilities,
+}
+
+/// ReadResource request.
+#[derive(Clone, Debug, Default)]
+pub struct ReadResourceRequest {
+    /// Resource type name.
+    pub type_name: String,
+    /// State as last recorded.
+    pub current_state: DynamicValue,
+    /// Provider-private bytes stored with the state.
+    pub private: Vec<u8>,
+    /// provider_meta, if configured.
+    pub provider_meta: Option<DynamicValue>,
+    /// Client capabilities.
+    pub client_capabilities: ClientCapabilities,
+}
+
+/// ReadResource response.
+#[derive(Clone, Debug, Default)]
+pub struct ReadResourceResponse {
+    /// Refreshed state; a null value removes the resource from state.
+    pub new_state: Option<DynamicValue>,
+    /// Problems.
+    pub diagnostics: Diagnostics,
+    /// Provider-private bytes to store.
+    pub private: Vec<u8>,
+    /// Set when the read was deferred.
+    pub deferred: Option<DeferredReason>,
+}
+
+/// PlanResourceChange request.
+#[derive(Clone, Debug, Default)]
+pub struct PlanResourceChangeRequest {
+    /// Resource type name.
+    pub type_name: String,
+    /// State before the change (null on create).
+    pub prior_state: DynamicValue,
+    /// Terraform's proposal: config merged with prior state (null on destroy).
+    pub proposed_new_state: DynamicValue,
+    /// The configuration (null on destroy).
+    pub config: DynamicValue,
+    /// Private bytes from the prior state.
+    pub prior_private: Vec<u8>,
+    /// provider_meta, if configured.
+    pub provider_meta: Option<DynamicValue>,
+    /// Client capabilities.
+    pub client_capabilities: ClientCapabilities,
+}
+
+/// PlanResourceChange response.
+#[derive(Clone, Debug, Default)]
+pub struct PlanResourceChangeResponse {
+    /// The planned state.
+    pub planned_state: Option<DynamicValue>,
+    /// Attributes whose change forces replacement.
+    pub requires_replace: Vec<AttributePath>,
+    /// Private bytes to hand to apply.
+    pub planned_private: Vec<u8>,
+    /// Problems.
+    pub diagnostics: Diagnostics,
+    /// Set when the plan was deferred.
+    pub deferred: Option<DeferredReason>,
+}
+
+/// ApplyResourceChange request.
+#[derive(Clone, Debug, Default)]
+pub struct ApplyResourceChangeRequest {
+    /// Resource type name.
+    pub type_name: String,
+    /// State before the change (null on create).
+    pub prior_state: DynamicValue,
+    /// The planned state (null on destroy).
+    pub planned_state: DynamicValue,
+    /// The configuration (null on destroy).
+    pub config: DynamicValue,
+    /// Private bytes from the plan.
+    pub planned_private: Vec<u8>,
+    /// provider_meta, if configured.
+    pub provider_meta: Option<DynamicValue>,
+}
+
+/// ApplyResourceChange response.
+#[derive(Clone, Debug, Default)]
+pub struct ApplyResourceChangeResponse {
+    /// The new state (null after destroy).
+    pub new_state: Option<DynamicValue>,
+    /// Private bytes to store.
+    pub private: Vec<u8>,
+    /// Problems.
+    pub diagnostics: Diagnostics,
+}
+
+/// ImportResourceState request.
+#[derive(Clone, Debug, Default)]
+pub struct ImportResourceStateRequest {
+    /// Resource type name.
+    pub type_name: String,
+    /// The id the user gave.
+    pub id: String,
+    /// Client capabilities.
+    pub client_capabilities: ClientCapabilities,
+}
+
+/// One imported object.
+#[derive(Clone, Debug, Default)]
+pub struct ImportedResource {
+    /// Resource type name.
+    pub type_name: String,
+    /// Its state (Terraform reads it afterwards).
+    pub state: DynamicValue,
+    /// Private bytes.
+    pub private: Vec<u8>,
+}
+
+/// ImportResourceState response.
+#[derive(Clone, Debug, Default)]
+pub struct ImportResourceStateResponse {
+    /// What was imported.
+    pub imported_resources: Vec<ImportedResource>,
+    /// Problems.
+    pub diagnostics: Diagnostics,
+    /// Set when the import was deferred.
+    pub deferred: Option<DeferredReason>,
+}
+
+/// ReadDataSource request.
+#[derive(Clone, Debug, Default)]
+pub struct ReadDataSourceRequest {
+    /// Data source type name.
+    pub type_name: String,
+    /// The configuration.
+    pub config: DynamicValue,
+    /// provider_meta, if configured.
+    pub provider_meta: Option<DynamicValue>,
+    /// Client capabilities.
+    pub client_capabilities: ClientCapabilities,
+}
+
+/// ReadDataSource response.
+#[derive(Clone, Debug, Default)]
+pub struct ReadDataSourceResponse {
+    /// The data source's state.
+    pub state: Option<DynamicValue>,
+    /// Problems.
+    pub diagnostics: Diagnostics,
+    /// Set when the read was deferred.
+    pub deferred: Option<DeferredReason>,
+}
+
+/// What a protocol-6 provider implements. The gRPC server calls these; RPCs not listed
+/// here are answered with `Unimplemented`. Implementations must never panic: bad input
+/// becomes error diagnostics.
+pub trait ProviderServer: Send + Sync + 'static {
+    /// Schemas of the provider, its resources and data sources.
+    fn get_provider_schema(&self) -> impl Future<Output = GetProviderSchemaResponse> + Send;
+    /// Checks the provider configuration.
+    fn validate_provider_config(
+        &self,
+        req: ValidateProviderConfigRequest,
+    ) -> impl Future<Output = Diagnostics> + Send;
+    /// Checks a resource configuration.
+    fn validate_resource_config(
+        &self,
+        req: ValidateResourceConfigRequest,
+    ) -> impl Future<Output = Diagnostics> + Send;
+    /// Checks a data source configuration.
+    fn validate_data_resource_config(
+        &self,
+        req: ValidateDataResourceConfigRequest,
+    ) -> impl Future<Output = Diagnostics> + Send;
+    /// Upgrades stored state to the current schema (called even at the same version).
+    fn upgrade_resource_state(
+        &self,
+        req: UpgradeResourceStateRequest,
+    ) -> impl Future<Output = UpgradeResourceStateResponse> + Send;
+    /// Configures the provider.
+    fn configure_provider(
+        &self,
+        req: ConfigureProviderRequest,
+    ) -> impl Future<Output = Diagnostics> + Send;
+    /// Refreshes a resource.
+    fn read_resource(
+        &self,
+        req: ReadResourceRequest,
+    ) -> impl Future<Output = ReadResourceResponse> + Send;
+    /// Plans a change.
+    fn plan_resource_change(
+        &self,
+        req: PlanResourceChangeRequest,
+    ) -> impl Future<Output = PlanResourceChangeResponse> + Send;
+    /// Applies a planned change.
+    fn apply_resource_change(
+        &self,
+        req: ApplyResourceChangeRequest,
+    ) -> impl Future<Output = ApplyResourceChangeResponse> + Send;
+    /// Imports an existing object by id.
+    fn import_resource_state(
+        &self,
+        req: ImportResourceStateRequest,
+    ) -> impl Future<Output = ImportResourceStateResponse> + Send;
+    /// Reads a data source.
+    fn read_data_source(
+        &self,
+        req: ReadDataSourceRequest,
+    ) -> impl Future<Output = ReadDataSourceResponse> + Send;
+    /// Terraform asks the provider to stop in-flight work (interrupt). Returns an error
+    /// text if stopping failed.
+    fn stop_provider(&self) -> impl Future<Output = Result<(), String>> + Send;
+}

@@ -8,5 +8,6 @@
 //! - [`fake_api`]: a stateful fake of the SigSentry API for tests and demos.
 
 pub mod fake_api;
+pub mod framework;
 pub mod sigsentry;
 pub mod tfplugin;

@@ -177,3 +177,10 @@ impl std::fmt::Display for EncodeError {
 }
 
 impl std::error::Error for EncodeError {}
+
+impl Default for Value {
+    /// Null: what an unset attribute is.
+    fn default() -> Self {
+        Value::Null
+    }
+}

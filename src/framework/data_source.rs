@@ -1,0 +1,40 @@
+//! The data-source trait.
+
+use super::resource::BoxFuture;
+use crate::tfplugin::diagnostics::Diagnostics;
+use crate::tfplugin::schema::Schema;
+use crate::tfplugin::value::Value;
+
+/// ReadDataSource, decoded.
+#[derive(Debug)]
+pub struct ReadDataRequest {
+    /// The configuration object (wholly known when Terraform reads).
+    pub config: Value,
+}
+
+/// The result of reading a data source.
+#[derive(Debug, Default)]
+pub struct ReadDataResponse {
+    /// The full object: configuration plus computed attributes.
+    pub state: Value,
+    /// Problems.
+    pub diagnostics: Diagnostics,
+}
+
+/// A data source type.
+pub trait DataSource: Send + Sync + 'static {
+    /// The type name, e.g. `sigsentry_log_sources`.
+    fn type_name(&self) -> &'static str;
+
+    /// Its schema.
+    fn schema(&self) -> Schema;
+
+    /// Checks a configuration (unknown values skipped).
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let _ = config;
+        Diagnostics::new()
+    }
+
+    /// Reads it.
+    fn read(&self, req: ReadDataRequest) -> BoxFuture<'_, ReadDataResponse>;
+}

@@ -9,5 +9,6 @@
 
 pub mod fake_api;
 pub mod framework;
+pub mod provider;
 pub mod sigsentry;
 pub mod tfplugin;

@@ -1,0 +1,133 @@
+//! What the provider's resources share: the configured API client and its settings.
+
+use crate::sigsentry::{Client, ClientConfig, Secret};
+use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use std::sync::{Arc, RwLock};
+use tokio_util::sync::CancellationToken;
+
+/// The state of the provider's configuration.
+enum Configured {
+    /// ConfigureProvider has not run.
+    Not,
+    /// Configuration held values unknown until apply (from other resources).
+    Deferred,
+    /// Configuration failed; the reason is in the diagnostics already shown.
+    Failed(String),
+    /// Ready.
+    Ready {
+        client: Arc<Client>,
+        api_url: String,
+        project: String,
+    },
+}
+
+/// Shared by the provider and its resources.
+pub struct ProviderContext {
+    state: RwLock<Configured>,
+    cancel: CancellationToken,
+}
+
+impl Default for ProviderContext {
+    fn default() -> Self {
+        ProviderContext {
+            state: RwLock::new(Configured::Not),
+            cancel: CancellationToken::new(),
+        }
+    }
+}
+
+impl ProviderContext {
+    /// Builds the client from resolved settings.
+    pub fn configure(
+        &self,
+        api_url: String,
+        api_key: Option<Secret>,
+        project: Option<String>,
+        max_retries: Option<u32>,
+        user_agent: String,
+    ) -> Result<(), String> {
+        let mut cfg = ClientConfig::new(api_url.clone());
+        cfg.api_key = api_key;
+        cfg.project_id = project.clone();
+        cfg.user_agent = user_agent;
+        if let Some(n) = max_retries {
+            cfg.max_retries = n;
+        }
+        let result = Client::new(cfg).map(|c| c.with_cancellation(self.cancel.clone()));
+        let mut state = match self.state.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        match result {
+            Ok(client) => {
+                *state = Configured::Ready {
+                    client: Arc::new(client),
+                    api_url,
+                    project: project.unwrap_or_default(),
+                };
+                Ok(())
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                *state = Configured::Failed(msg.clone());
+                Err(msg)
+            }
+        }
+    }
+
+    /// Marks the configuration as not known until apply.
+    pub fn defer(&self) {
+        if let Ok(mut g) = self.state.write() {
+            *g = Configured::Deferred;
+        }
+    }
+
+    /// The client, or an error diagnostic saying why there is none.
+    pub fn client(&self) -> Result<Arc<Client>, Diagnostics> {
+        let state = match self.state.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        match &*state {
+            Configured::Ready { client, .. } => Ok(client.clone()),
+            Configured::Deferred => Err(Diagnostic::error(
+                "Provider configuration not known yet",
+                "The sigsentry provider block uses values that are known only after apply \
+                 (from other resources), so the API cannot be reached yet. Apply those resources \
+                 first (terraform apply -target=...), or set the values directly.",
+            )
+            .into()),
+            Configured::Failed(reason) => Err(Diagnostic::error(
+                "Provider not configured",
+                format!("The sigsentry provider could not be configured: {reason}"),
+            )
+            .into()),
+            Configured::Not => Err(Diagnostic::error(
+                "Provider not configured",
+                "Terraform did not configure the sigsentry provider before using it.",
+            )
+            .into()),
+        }
+    }
+
+    /// The configured API URL ("" before configuration).
+    pub fn api_url(&self) -> String {
+        match self.state.read().as_deref() {
+            Ok(Configured::Ready { api_url, .. }) => api_url.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// The configured project id ("" when none).
+    pub fn project(&self) -> String {
+        match self.state.read().as_deref() {
+            Ok(Configured::Ready { project, .. }) => project.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// Cancels every in-flight API call (Terraform's StopProvider).
+    pub fn stop(&self) {
+        self.cancel.cancel();
+    }
+}

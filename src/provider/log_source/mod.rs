@@ -1,0 +1,419 @@
+//! The `sigsentry_log_source` resource.
+
+mod idempotency;
+pub mod rules;
+pub mod schema;
+
+use self::idempotency::{Ordinals, Private};
+use super::context::ProviderContext;
+use super::errors::{api_diagnostics, CredentialsAttr};
+use crate::framework::object::{self, Field};
+use crate::framework::{
+    ApplyResponse, BoxFuture, CreateRequest, DeleteRequest, ImportRequest, ImportResponse,
+    ReadRequest, ReadResponse, Resource, ResourceSchema, UpdateRequest, ValidateRequest,
+};
+use crate::sigsentry::{ApiError, LogSource, LogSourcePatch, NewLogSource, Secret};
+use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use crate::tfplugin::value::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// How many times a create follows a replay that names a since-deleted source before
+/// giving up (each follow uses the next derived key).
+const MAX_STALE_REPLAYS: usize = 8;
+
+/// `sigsentry_log_source`.
+pub struct LogSourceResource {
+    ctx: Arc<ProviderContext>,
+    ordinals: Ordinals,
+}
+
+impl LogSourceResource {
+    /// A resource bound to the provider's shared context.
+    pub fn new(ctx: Arc<ProviderContext>) -> Self {
+        LogSourceResource {
+            ctx,
+            ordinals: Ordinals::default(),
+        }
+    }
+}
+
+/// Known strings of a map attribute (unknown or null entries left out).
+fn string_map(obj: &Value, name: &str) -> Option<BTreeMap<String, String>> {
+    object::entries(obj, name).known().map(|m| {
+        m.iter()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+            .collect()
+    })
+}
+
+/// The known strings of a set attribute, sorted (sets have no order).
+fn string_set(obj: &Value, name: &str) -> Vec<String> {
+    let mut items: Vec<String> = object::elements(obj, name)
+        .known()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    items.sort();
+    items.dedup();
+    items
+}
+
+fn secrets(map: &BTreeMap<String, String>) -> BTreeMap<String, Secret> {
+    map.iter()
+        .map(|(k, v)| (k.clone(), Secret::new(v.clone())))
+        .collect()
+}
+
+/// Which credentials an apply sends, and where diagnostics about them point.
+fn credentials_to_send(
+    planned: &Value,
+    config: &Value,
+) -> Option<(BTreeMap<String, String>, CredentialsAttr)> {
+    if let Some(c) = string_map(planned, "credentials") {
+        return Some((c, CredentialsAttr::Plain));
+    }
+    string_map(config, "credentials_wo").map(|c| (c, CredentialsAttr::WriteOnly))
+}
+
+/// The state of a log source: what the API says, plus what only Terraform knows
+/// (credentials are never returned, so they are carried over from plan or state).
+fn state_from(source: &LogSource, carried_from: &Value) -> Value {
+    object::object([
+        ("id", object::str_value(&source.id)),
+        ("type", object::str_value(&source.log_type)),
+        ("name", object::str_value(&source.name)),
+        (
+            "credentials",
+            carried_from
+                .get_attr("credentials")
+                .cloned()
+                .unwrap_or(Value::Null),
+        ),
+        ("credentials_wo", Value::Null),
+        (
+            "credentials_wo_version",
+            carried_from
+                .get_attr("credentials_wo_version")
+                .cloned()
+                .unwrap_or(Value::Null),
+        ),
+        (
+            "sources",
+            object::string_set(source.sources.iter().cloned()),
+        ),
+        ("is_active", Value::Bool(source.is_active)),
+        ("tenant_id", object::str_value(&source.tenant_id)),
+        ("created_at", object::str_value(&source.created_at)),
+    ])
+}
+
+fn id_of(state: &Value) -> Option<String> {
+    object::string(state, "id").known().map(str::to_string)
+}
+
+impl Resource for LogSourceResource {
+    fn type_name(&self) -> &'static str {
+        schema::TYPE_NAME
+    }
+
+    fn schema(&self) -> ResourceSchema {
+        schema::schema()
+    }
+
+    fn validate(&self, req: ValidateRequest<'_>) -> Diagnostics {
+        rules::validate(req.config)
+    }
+
+    fn create(&self, req: CreateRequest) -> BoxFuture<'_, ApplyResponse> {
+        Box::pin(async move {
+            let mut out = ApplyResponse::default();
+            let client = match self.ctx.client() {
+                Ok(c) => c,
+                Err(d) => {
+                    out.diagnostics = d;
+                    return out;
+                }
+            };
+            let planned = &req.planned;
+            let Some((creds, creds_attr)) = credentials_to_send(planned, &req.config) else {
+                out.diagnostics.error(
+                    "Missing credentials",
+                    "Set credentials or credentials_wo: the API needs credentials to create a log source.",
+                );
+                return out;
+            };
+            let log_type = object::string(planned, "type")
+                .known()
+                .unwrap_or("")
+                .to_string();
+            let name = object::string(planned, "name")
+                .known()
+                .unwrap_or("")
+                .to_string();
+            let sources = string_set(planned, "sources");
+            let body = NewLogSource {
+                log_type: log_type.clone(),
+                name: name.clone(),
+                credentials: secrets(&creds),
+                sources: sources.clone(),
+            };
+            let digest_body = serde_json::json!({
+                "type": log_type,
+                "name": name,
+                "sources": sources,
+                "credentials": idempotency::credentials_digest(&creds),
+            });
+            let digest =
+                idempotency::create_digest(&self.ctx.api_url(), &self.ctx.project(), &digest_body);
+
+            let mut created: Option<LogSource> = None;
+            for _ in 0..MAX_STALE_REPLAYS {
+                let key = idempotency::create_key(&digest, self.ordinals.next(&digest));
+                match client.create(&body, &key).await {
+                    Ok(c) if c.replayed => {
+                        // A replay may name a source deleted since: adopt it only if it lives.
+                        match client.get(&c.source.id).await {
+                            Ok(live) => {
+                                tracing::info!(id = %live.id, "create replayed by the API; adopting the existing log source");
+                                created = Some(live);
+                                break;
+                            }
+                            Err(ApiError::NotFound { .. }) => {
+                                tracing::info!(id = %c.source.id, "replayed create names a deleted log source; creating again under the next key");
+                                continue;
+                            }
+                            Err(e) => {
+                                out.diagnostics = api_diagnostics(&e, "create", creds_attr);
+                                return out;
+                            }
+                        }
+                    }
+                    Ok(c) => {
+                        created = Some(c.source);
+                        break;
+                    }
+                    Err(e) => {
+                        out.diagnostics = api_diagnostics(&e, "create", creds_attr);
+                        return out;
+                    }
+                }
+            }
+            let Some(mut source) = created else {
+                out.diagnostics.error(
+                    "Could not create the log source",
+                    "The API kept replaying creates of log sources that no longer exist. Wait for \
+                     the idempotency window to pass or change the configuration, then apply again.",
+                );
+                return out;
+            };
+
+            let mut private = Private::default();
+            let want_active = object::boolean(planned, "is_active")
+                .known()
+                .unwrap_or(true);
+            if source.is_active != want_active {
+                let patch = LogSourcePatch {
+                    is_active: Some(want_active),
+                    ..Default::default()
+                };
+                let key = idempotency::update_key(
+                    &source.id,
+                    private.generation,
+                    &serde_json::json!({"isActive": want_active}),
+                );
+                match client.update(&source.id, &patch, &key).await {
+                    Ok(s) => {
+                        source = s;
+                        private.generation += 1;
+                    }
+                    Err(e) => {
+                        // The source exists: record it (Terraform taints it) so it is not lost.
+                        out.diagnostics = api_diagnostics(&e, "update", creds_attr);
+                    }
+                }
+            }
+            out.state = state_from(&source, planned);
+            out.private = private.to_bytes();
+            out
+        })
+    }
+
+    fn read(&self, req: ReadRequest) -> BoxFuture<'_, ReadResponse> {
+        Box::pin(async move {
+            let mut out = ReadResponse {
+                state: Some(req.state.clone()),
+                private: req.private.clone(),
+                ..Default::default()
+            };
+            let Some(id) = id_of(&req.state) else {
+                return out;
+            };
+            let client = match self.ctx.client() {
+                Ok(c) => c,
+                Err(d) => {
+                    out.diagnostics = d;
+                    return out;
+                }
+            };
+            match client.get(&id).await {
+                Ok(source) => out.state = Some(state_from(&source, &req.state)),
+                Err(ApiError::NotFound { .. }) => {
+                    tracing::info!(%id, "log source no longer exists; removing it from state");
+                    out.state = None;
+                }
+                Err(e) => out.diagnostics = api_diagnostics(&e, "read", CredentialsAttr::Plain),
+            }
+            out
+        })
+    }
+
+    fn update(&self, req: UpdateRequest) -> BoxFuture<'_, ApplyResponse> {
+        Box::pin(async move {
+            let mut out = ApplyResponse {
+                state: req.prior.clone(),
+                private: req.planned_private.clone(),
+                ..Default::default()
+            };
+            let Some(id) = id_of(&req.prior) else {
+                out.diagnostics.error(
+                    "Log source has no id",
+                    "The state holds no id for this log source. Remove it from state and import it.",
+                );
+                return out;
+            };
+            let (prior, planned) = (&req.prior, &req.planned);
+            let mut patch = LogSourcePatch::default();
+            let mut digest_body = serde_json::Map::new();
+
+            let new_name = object::string(planned, "name");
+            if new_name != object::string(prior, "name") {
+                if let Field::Known(n) = new_name {
+                    patch.name = Some(n.to_string());
+                    digest_body.insert("name".into(), n.into());
+                }
+            }
+            let new_sources = string_set(planned, "sources");
+            if new_sources != string_set(prior, "sources") {
+                digest_body.insert("sources".into(), new_sources.clone().into());
+                patch.sources = Some(new_sources);
+            }
+            let active = object::boolean(planned, "is_active")
+                .known()
+                .unwrap_or(true);
+            if object::boolean(prior, "is_active").known() != Some(active) {
+                patch.is_active = Some(active);
+                digest_body.insert("isActive".into(), active.into());
+            }
+            let plain = string_map(planned, "credentials");
+            let wo_rotated = object::string(planned, "credentials_wo_version")
+                != object::string(prior, "credentials_wo_version");
+            let mut creds_attr = CredentialsAttr::Plain;
+            let send = match plain {
+                Some(c) if string_map(prior, "credentials").as_ref() != Some(&c) => Some(c),
+                Some(_) => None,
+                None => {
+                    creds_attr = CredentialsAttr::WriteOnly;
+                    let switched = string_map(prior, "credentials").is_some();
+                    if wo_rotated || switched {
+                        string_map(&req.config, "credentials_wo")
+                    } else {
+                        None
+                    }
+                }
+            };
+            if let Some(c) = send {
+                digest_body.insert(
+                    "credentials".into(),
+                    idempotency::credentials_digest(&c).into(),
+                );
+                patch.credentials = Some(secrets(&c));
+            }
+
+            let mut private = Private::from_bytes(&req.planned_private);
+            let source = if digest_body.is_empty() {
+                None
+            } else {
+                let client = match self.ctx.client() {
+                    Ok(c) => c,
+                    Err(d) => {
+                        out.diagnostics = d;
+                        return out;
+                    }
+                };
+                let key = idempotency::update_key(
+                    &id,
+                    private.generation,
+                    &serde_json::Value::Object(digest_body),
+                );
+                match client.update(&id, &patch, &key).await {
+                    Ok(s) => {
+                        private.generation += 1;
+                        Some(s)
+                    }
+                    Err(e) => {
+                        out.diagnostics = api_diagnostics(&e, "update", creds_attr);
+                        return out;
+                    }
+                }
+            };
+            out.state = match source {
+                Some(s) => state_from(&s, planned),
+                None => planned.clone(),
+            };
+            out.private = private.to_bytes();
+            out
+        })
+    }
+
+    fn delete(&self, req: DeleteRequest) -> BoxFuture<'_, Diagnostics> {
+        Box::pin(async move {
+            let Some(id) = id_of(&req.prior) else {
+                return Diagnostics::new();
+            };
+            let client = match self.ctx.client() {
+                Ok(c) => c,
+                Err(d) => return d,
+            };
+            match client.delete(&id).await {
+                Ok(()) | Err(ApiError::NotFound { .. }) => Diagnostics::new(),
+                Err(e) => api_diagnostics(&e, "delete", CredentialsAttr::Plain),
+            }
+        })
+    }
+
+    fn import(&self, req: ImportRequest) -> BoxFuture<'_, ImportResponse> {
+        Box::pin(async move {
+            let mut out = ImportResponse::default();
+            let id = req.id.trim();
+            if id.is_empty() {
+                out.diagnostics.error(
+                    "Missing log source id",
+                    "Import takes the log source's id, e.g. terraform import sigsentry_log_source.x ls_1234.",
+                );
+                return out;
+            }
+            let client = match self.ctx.client() {
+                Ok(c) => c,
+                Err(d) => {
+                    out.diagnostics = d;
+                    return out;
+                }
+            };
+            match client.get(id).await {
+                Ok(source) => {
+                    // Credentials cannot be read back: null, so the next apply sends them in place.
+                    out.state = Some(state_from(&source, &Value::Null));
+                    out.private = Private::default().to_bytes();
+                }
+                Err(ApiError::NotFound { .. }) => out.diagnostics.push(Diagnostic::error(
+                    "Log source not found",
+                    format!("No log source with id {id:?} exists in this project."),
+                )),
+                Err(e) => out.diagnostics = api_diagnostics(&e, "import", CredentialsAttr::Plain),
+            }
+            out
+        })
+    }
+}

@@ -2,6 +2,7 @@
 //! data sources, built on [`crate::framework`] and [`crate::sigsentry`].
 
 mod context;
+pub mod data_sources;
 mod errors;
 pub mod log_source;
 
@@ -188,7 +189,10 @@ impl Provider for SigSentryProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        Vec::new()
+        vec![
+            Arc::new(data_sources::LogSourceData::new(self.ctx.clone())),
+            Arc::new(data_sources::LogSourcesData::new(self.ctx.clone())),
+        ]
     }
 
     fn stop(&self) {

@@ -12,7 +12,7 @@ use crate::framework::{
     ApplyResponse, BoxFuture, CreateRequest, DeleteRequest, ImportRequest, ImportResponse,
     ReadRequest, ReadResponse, Resource, ResourceSchema, UpdateRequest, ValidateRequest,
 };
-use crate::sigsentry::{ApiError, LogSource, LogSourcePatch, NewLogSource, Secret};
+use crate::sigsentry::{ApiError, Client, LogSource, LogSourcePatch, NewLogSource, Secret};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::tfplugin::value::Value;
 use std::collections::BTreeMap;
@@ -104,9 +104,52 @@ fn state_from(source: &LogSource, carried_from: &Value) -> Value {
             object::string_set(source.sources.iter().cloned()),
         ),
         ("is_active", Value::Bool(source.is_active)),
+        (
+            "verify",
+            carried_from
+                .get_attr("verify")
+                .cloned()
+                .unwrap_or(Value::Null),
+        ),
         ("tenant_id", object::str_value(&source.tenant_id)),
         ("created_at", object::str_value(&source.created_at)),
     ])
+}
+
+/// How many sample log lines a passing verification logs, and how much of each.
+const SAMPLE_LINES: usize = 5;
+const SAMPLE_CHARS: usize = 200;
+
+/// Runs the API's connection test when `verify = true`: an error diagnostic if the
+/// platform rejects the credentials, sample lines to the log at info otherwise.
+async fn verify(client: &Client, planned: &Value, id: &str) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    if object::boolean(planned, "verify").known() != Some(true) {
+        return diags;
+    }
+    match client.test(id).await {
+        Ok(result) if result.ok => {
+            for line in result.sample_lines.iter().take(SAMPLE_LINES) {
+                let short: String = line.chars().take(SAMPLE_CHARS).collect();
+                tracing::info!(%id, line = %short, "verify: sample log line");
+            }
+        }
+        Ok(result) => {
+            let (code, message) = result
+                .error
+                .map(|e| (e.code, e.message))
+                .unwrap_or_else(|| ("UNKNOWN".into(), "no reason given".into()));
+            diags.push(Diagnostic::error(
+                "Log source verification failed",
+                format!(
+                    "SigSentry could not read logs with these credentials: {code}: {message}. \
+                     The log source {id} exists and is kept in state; fix the credentials and apply again."
+                ),
+            ));
+        }
+        Err(e) => diags.extend(api_diagnostics(&e, "verify", CredentialsAttr::Plain)),
+    }
+    diags
 }
 
 fn id_of(state: &Value) -> Option<String> {
@@ -236,6 +279,10 @@ impl Resource for LogSourceResource {
             }
             out.state = state_from(&source, planned);
             out.private = private.to_bytes();
+            if !out.diagnostics.has_errors() {
+                out.diagnostics
+                    .extend(verify(&client, planned, &source.id).await);
+            }
             out
         })
     }
@@ -332,16 +379,23 @@ impl Resource for LogSourceResource {
             }
 
             let mut private = Private::from_bytes(&req.planned_private);
-            let source = if digest_body.is_empty() {
+            let touched_connection = patch.credentials.is_some() || patch.sources.is_some();
+            let wants_verify =
+                touched_connection && object::boolean(planned, "verify").known() == Some(true);
+            let client = if digest_body.is_empty() && !wants_verify {
                 None
             } else {
-                let client = match self.ctx.client() {
-                    Ok(c) => c,
+                match self.ctx.client() {
+                    Ok(c) => Some(c),
                     Err(d) => {
                         out.diagnostics = d;
                         return out;
                     }
-                };
+                }
+            };
+            let source = if digest_body.is_empty() {
+                None
+            } else if let Some(client) = &client {
                 let key = idempotency::update_key(
                     &id,
                     private.generation,
@@ -357,12 +411,17 @@ impl Resource for LogSourceResource {
                         return out;
                     }
                 }
+            } else {
+                None
             };
             out.state = match source {
                 Some(s) => state_from(&s, planned),
                 None => planned.clone(),
             };
             out.private = private.to_bytes();
+            if let (true, Some(client)) = (wants_verify, &client) {
+                out.diagnostics.extend(verify(client, planned, &id).await);
+            }
             out
         })
     }

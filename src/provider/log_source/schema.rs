@@ -67,6 +67,13 @@ pub fn schema() -> ResourceSchema {
                     .optional()
                     .computed()
                     .describe("Whether SigSentry reads from this source. Defaults to `true`."),
+                Attribute::new("verify", Type::Bool).optional().describe(
+                    "When `true`, after a create, or an update that changed credentials or sources, \
+                     ask SigSentry to test the connection (`POST .../test`). If the platform rejects \
+                     the credentials the apply fails with the platform's error, and the log source \
+                     stays recorded in state (tainted after a create) so nothing is orphaned. \
+                     Default: `false`.",
+                ),
                 Attribute::new("tenant_id", Type::String)
                     .computed()
                     .describe("The tenant the log source belongs to."),

@@ -7,6 +7,7 @@
 //! - `provider`: the product, built from the three above.
 //! - [`fake_api`]: a stateful fake of the SigSentry API for tests and demos.
 
+pub mod docgen;
 pub mod fake_api;
 pub mod framework;
 pub mod provider;

@@ -91,8 +91,11 @@ fn attribute_line(a: &Attribute) -> String {
     format!("- `{}` ({}) {}\n", a.name, flags.join(", "), a.description)
 }
 
+/// Picks the attributes of one section of the reference.
+type Section = (&'static str, fn(&Attribute) -> bool);
+
 fn schema_markdown(block: &Block) -> String {
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    let groups: [Section; 3] = [
         ("Required", |a| a.required),
         ("Optional", |a| a.optional),
         ("Read-Only", |a| a.computed && !a.optional && !a.required),

@@ -6,6 +6,8 @@ pub mod json;
 pub mod msgpack;
 mod number;
 mod path;
+#[cfg(test)]
+mod proptests;
 mod types;
 
 pub use number::Number;

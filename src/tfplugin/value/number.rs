@@ -4,6 +4,9 @@ use bigdecimal::BigDecimal;
 use std::fmt;
 use std::str::FromStr;
 
+/// The largest decimal exponent magnitude accepted.
+const MAX_SCALE: u64 = 1000;
+
 /// A Terraform number: arbitrary precision, compared by numeric value (1 == 1.0).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Number(BigDecimal);
@@ -65,9 +68,14 @@ impl FromStr for Number {
         if t.is_empty() || t.len() > 4096 {
             return Err(format!("{s:?} is not a number"));
         }
-        BigDecimal::from_str(t)
-            .map(Number)
-            .map_err(|_| format!("{s:?} is not a number"))
+        let d = BigDecimal::from_str(t).map_err(|_| format!("{s:?} is not a number"))?;
+        // Huge exponents make formatting and conversion cost time and memory in proportion
+        // to the exponent: refuse them, as no Terraform value needs them.
+        let (_, scale) = d.as_bigint_and_exponent();
+        if scale.unsigned_abs() > MAX_SCALE {
+            return Err(format!("{s:?} is out of the supported number range"));
+        }
+        Ok(Number(d))
     }
 }
 
@@ -75,5 +83,33 @@ impl fmt::Display for Number {
     /// Plain decimal notation without trailing zeros.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0.normalized())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_by_value_and_hostile_exponents_stay_cheap() {
+        let a: Number = "1".parse().unwrap();
+        let b: Number = "1.0".parse().unwrap();
+        let c: Number = "1e0".parse().unwrap();
+        assert_eq!(a, b);
+        assert_eq!(b, c);
+        let started = std::time::Instant::now();
+        assert!("1e999999999".parse::<Number>().is_err());
+        assert!("-1e-999999999".parse::<Number>().is_err());
+        for text in ["1e900", "-1e-900", "1e-400"] {
+            let n: Number = text.parse().unwrap();
+            let _ = (n.to_i64(), n.to_f64(), n.to_string());
+            let bytes = crate::tfplugin::value::msgpack::encode(
+                &crate::tfplugin::value::Type::Number,
+                &crate::tfplugin::value::Value::Number(n),
+            )
+            .unwrap();
+            assert!(bytes.len() < 200, "{text} encoded to {} bytes", bytes.len());
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 }

@@ -1,1 +1,59 @@
-fn main() {}
+//! terraform-provider-sigsentry: serves the SigSentry provider to Terraform or OpenTofu.
+
+use sigsentry_provider::framework::ProviderAdapter;
+use sigsentry_provider::provider::{SigSentryProvider, PROVIDER_ADDRESS};
+use sigsentry_provider::tfplugin::{logging, serve};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut debug = false;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--debug" => debug = true,
+            "--version" | "-v" => {
+                println!("terraform-provider-sigsentry {}", env!("CARGO_PKG_VERSION"));
+                return ExitCode::SUCCESS;
+            }
+            "--help" | "-h" => {
+                println!(
+                    "terraform-provider-sigsentry {}\n\nA Terraform/OpenTofu plugin: terraform starts it.\n\n  --debug    serve for TF_REATTACH_PROVIDERS (prints the value to set)\n  --version  print the version",
+                    env!("CARGO_PKG_VERSION")
+                );
+                return ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("unknown argument {other:?}; see --help");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    logging::init("provider.sigsentry");
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let opts = serve::ServeOptions {
+        debug,
+        provider_address: PROVIDER_ADDRESS.to_string(),
+    };
+    let result = runtime.block_on(serve::serve(
+        ProviderAdapter::new(SigSentryProvider::new()),
+        opts,
+    ));
+    // Don't wait for idle connections or blocking tasks: Terraform expects a prompt exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

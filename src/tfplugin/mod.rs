@@ -2,6 +2,11 @@
 //! provider: values and their codecs, schemas, diagnostics, the RPC types and the server.
 
 pub mod diagnostics;
+pub mod logging;
 pub mod rpc;
 pub mod schema;
+pub mod serve;
+pub mod server;
+pub mod tls;
 pub mod value;
+pub mod wire;

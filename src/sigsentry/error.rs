@@ -1,0 +1,331 @@
+//! Typed API errors, built from the error envelope (or from what came instead of it).
+
+use super::contract::{codes, ErrorEnvelope};
+use std::fmt;
+use std::time::Duration;
+
+/// A problem with one field, from `error.details`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// Field path such as `credentials.secretAccessKey`.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Why an API call failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// 400 VALIDATION_ERROR.
+    Validation {
+        /// Server message.
+        message: String,
+        /// Per-field problems.
+        details: Vec<FieldError>,
+    },
+    /// 401: missing or invalid API key.
+    Unauthorized {
+        /// Server message.
+        message: String,
+    },
+    /// 403 FORBIDDEN: the key lacks a permission.
+    Forbidden {
+        /// Server message.
+        message: String,
+    },
+    /// 403 QUOTA_EXCEEDED.
+    QuotaExceeded {
+        /// Server message.
+        message: String,
+    },
+    /// 404 NOT_FOUND.
+    NotFound {
+        /// Server message.
+        message: String,
+    },
+    /// 422: the idempotency key was used for another request.
+    IdempotencyKeyReused {
+        /// Server message.
+        message: String,
+    },
+    /// 409: the same idempotency key is still being processed.
+    IdempotencyInProgress {
+        /// Server message.
+        message: String,
+    },
+    /// 429.
+    RateLimited {
+        /// `Retry-After`, when sent.
+        retry_after: Option<Duration>,
+        /// Server message.
+        message: String,
+    },
+    /// 5xx with an error envelope.
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// error.code.
+        code: String,
+        /// Server message.
+        message: String,
+    },
+    /// Another status with an error envelope.
+    Unexpected {
+        /// HTTP status.
+        status: u16,
+        /// error.code.
+        code: String,
+        /// Server message.
+        message: String,
+    },
+    /// The answer was not the JSON we expected (an HTML error page, a truncated body).
+    InvalidResponse {
+        /// HTTP status.
+        status: u16,
+        /// What it was, for a person.
+        what: String,
+    },
+    /// The request never got an answer (refused, reset, timed out).
+    Transport {
+        /// What happened, naming the host but never the key.
+        message: String,
+        /// True for connection failures before anything was sent.
+        connect: bool,
+    },
+    /// A plain `http://` URL to a non-loopback host: the key would travel unencrypted.
+    InsecureUrl {
+        /// The URL's host.
+        host: String,
+    },
+    /// No API key configured.
+    MissingApiKey,
+    /// Terraform asked the provider to stop.
+    Cancelled,
+    /// The client configuration is unusable.
+    Config(String),
+}
+
+impl ApiError {
+    /// Builds the error for a non-success `status` with `body`.
+    pub(crate) fn from_response(
+        status: u16,
+        retry_after: Option<Duration>,
+        body: &[u8],
+        content_type: &str,
+    ) -> ApiError {
+        let Ok(env) = serde_json::from_slice::<ErrorEnvelope>(body) else {
+            return ApiError::InvalidResponse {
+                status,
+                what: describe_body(body, content_type),
+            };
+        };
+        let e = env.error;
+        let message = e.message;
+        match (status, e.code.as_str()) {
+            (_, codes::VALIDATION) | (400, "") => ApiError::Validation {
+                message,
+                details: e
+                    .details
+                    .into_iter()
+                    .map(|d| FieldError {
+                        field: d.field,
+                        message: d.message,
+                    })
+                    .collect(),
+            },
+            (_, codes::UNAUTHORIZED) | (401, _) => ApiError::Unauthorized { message },
+            (_, codes::QUOTA_EXCEEDED) => ApiError::QuotaExceeded { message },
+            (_, codes::FORBIDDEN) | (403, _) => ApiError::Forbidden { message },
+            (_, codes::NOT_FOUND) | (404, _) => ApiError::NotFound { message },
+            (_, codes::IDEMPOTENCY_KEY_REUSED) => ApiError::IdempotencyKeyReused { message },
+            (_, codes::IDEMPOTENCY_IN_PROGRESS) => ApiError::IdempotencyInProgress { message },
+            (_, codes::RATE_LIMITED) | (429, _) => ApiError::RateLimited {
+                retry_after,
+                message,
+            },
+            (500..=599, _) => ApiError::Server {
+                status,
+                code: e.code,
+                message,
+            },
+            _ => ApiError::Unexpected {
+                status,
+                code: e.code,
+                message,
+            },
+        }
+    }
+
+    /// Whether trying again may succeed (the caller also checks the request is safe to repeat).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ApiError::RateLimited { .. }
+            | ApiError::IdempotencyInProgress { .. }
+            | ApiError::Server { .. }
+            | ApiError::Transport { .. } => true,
+            // A proxy's 502 page, or a 2xx whose body was cut off after the API committed:
+            // the same request (with the same idempotency key) is answered by a replay.
+            ApiError::InvalidResponse { status, .. } => {
+                *status >= 500 || (200..300).contains(status)
+            }
+            _ => false,
+        }
+    }
+
+    /// The server's `Retry-After`, when it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ApiError::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// A short, safe description of a body that is not the expected JSON.
+fn describe_body(body: &[u8], content_type: &str) -> String {
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim_start();
+    if content_type.contains("html") || trimmed.starts_with('<') {
+        "an HTML page, not JSON (a proxy or load balancer answered instead of the API)".into()
+    } else if body.is_empty() {
+        "an empty body".into()
+    } else if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        "malformed or truncated JSON".into()
+    } else {
+        // Printable ASCII only, and short: never echo much of a body back.
+        let snippet: String = trimmed
+            .chars()
+            .take(60)
+            .map(|c| {
+                if c.is_ascii_graphic() || c == ' ' {
+                    c
+                } else {
+                    '?'
+                }
+            })
+            .collect();
+        format!("text that is not JSON ({snippet:?})")
+    }
+}
+
+fn with_message(f: &mut fmt::Formatter<'_>, head: &str, message: &str) -> fmt::Result {
+    if message.is_empty() {
+        write!(f, "{head}")
+    } else {
+        write!(f, "{head}: {message}")
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Validation { message, details } => {
+                with_message(f, "validation failed (400 VALIDATION_ERROR)", message)?;
+                for d in details {
+                    write!(f, "; {}: {}", d.field, d.message)?;
+                }
+                Ok(())
+            }
+            ApiError::Unauthorized { message } => {
+                with_message(f, "the API key is missing or invalid (401)", message)
+            }
+            ApiError::Forbidden { message } => {
+                with_message(f, "the API key lacks the needed permission (403)", message)
+            }
+            ApiError::QuotaExceeded { message } => with_message(
+                f,
+                "the plan's log source quota is reached (403 QUOTA_EXCEEDED)",
+                message,
+            ),
+            ApiError::NotFound { message } => with_message(f, "not found (404)", message),
+            ApiError::IdempotencyKeyReused { message } => with_message(
+                f,
+                "the idempotency key was already used for a different request (422)",
+                message,
+            ),
+            ApiError::IdempotencyInProgress { message } => with_message(
+                f,
+                "the same request is still being processed (409)",
+                message,
+            ),
+            ApiError::RateLimited { message, .. } => {
+                with_message(f, "rate limited (429); retries exhausted", message)
+            }
+            ApiError::Server {
+                status,
+                code,
+                message,
+            } => with_message(f, &format!("server error ({status} {code})"), message),
+            ApiError::Unexpected {
+                status,
+                code,
+                message,
+            } => with_message(f, &format!("unexpected answer ({status} {code})"), message),
+            ApiError::InvalidResponse { status, what } => {
+                write!(f, "the API answered {status} with {what}")
+            }
+            ApiError::Transport { message, .. } => write!(f, "{message}"),
+            ApiError::InsecureUrl { host } => write!(
+                f,
+                "refusing to send the API key over plain http:// to {host}: use https://, or \
+                 http:// only for a loopback address (127.0.0.1, ::1, localhost)"
+            ),
+            ApiError::MissingApiKey => write!(
+                f,
+                "no API key: set api_key in the provider block or the SIGSENTRY_API_KEY \
+                 environment variable"
+            ),
+            ApiError::Cancelled => write!(f, "cancelled: Terraform asked the provider to stop"),
+            ApiError::Config(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_codes_map_to_variants() {
+        let body = br#"{"success":false,"error":{"code":"VALIDATION_ERROR","message":"bad","details":[{"field":"name","message":"too long"}]}}"#;
+        let e = ApiError::from_response(400, None, body, "application/json");
+        assert_eq!(
+            e,
+            ApiError::Validation {
+                message: "bad".into(),
+                details: vec![FieldError {
+                    field: "name".into(),
+                    message: "too long".into()
+                }]
+            }
+        );
+        let q = br#"{"success":false,"error":{"code":"QUOTA_EXCEEDED","message":"q"}}"#;
+        assert!(matches!(
+            ApiError::from_response(403, None, q, ""),
+            ApiError::QuotaExceeded { .. }
+        ));
+        let f = br#"{"success":false,"error":{"code":"FORBIDDEN","message":"f"}}"#;
+        assert!(matches!(
+            ApiError::from_response(403, None, f, ""),
+            ApiError::Forbidden { .. }
+        ));
+    }
+
+    #[test]
+    fn html_and_truncated_bodies_are_described_safely() {
+        let e = ApiError::from_response(
+            502,
+            None,
+            b"<html><body>Bad Gateway</body></html>",
+            "text/html",
+        );
+        assert!(e.to_string().contains("HTML page"), "{e}");
+        assert!(e.is_retryable());
+        let t = ApiError::from_response(500, None, br#"{"success":false,"err"#, "application/json");
+        assert!(t.to_string().contains("truncated"), "{t}");
+        let nf = ApiError::from_response(404, None, b"<html>", "text/html");
+        assert!(!nf.is_retryable());
+    }
+}

@@ -1,0 +1,253 @@
+//! Client tests against an HTTP mock: exact requests, error classes, retries.
+
+use super::*;
+use httpmock::prelude::*;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+const PATH: &str = "/v1/config/log-sources";
+
+fn source_json(id: &str) -> serde_json::Value {
+    json!({"id": id, "tenantId": "tnt_1", "type": "splunk", "name": "s",
+           "sources": ["main"], "isActive": true, "createdAt": "2026-01-01T00:00:00Z",
+           "someFutureField": 1})
+}
+
+fn client(server: &MockServer, retries: u32) -> Client {
+    let mut cfg = ClientConfig::new(server.base_url());
+    cfg.api_key = Some(Secret::new("ss_secret_test"));
+    cfg.project_id = Some("prj_1".into());
+    cfg.max_retries = retries;
+    cfg.min_backoff = Duration::from_millis(5);
+    cfg.max_backoff = Duration::from_millis(20);
+    Client::new(cfg).unwrap()
+}
+
+fn new_source() -> NewLogSource {
+    let mut c = BTreeMap::new();
+    c.insert(
+        "host".to_string(),
+        Secret::new("https://splunk.example.com"),
+    );
+    c.insert("token".to_string(), Secret::new("tok-secret"));
+    NewLogSource {
+        log_type: "splunk".into(),
+        name: "s".into(),
+        credentials: c,
+        sources: vec!["main".into()],
+    }
+}
+
+#[tokio::test]
+async fn create_sends_the_exact_request() {
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path(PATH)
+                .header("authorization", "Bearer ss_secret_test")
+                .header("x-project-id", "prj_1")
+                .header("idempotency-key", "key-1")
+                .header("content-type", "application/json")
+                .json_body(json!({"type": "splunk", "name": "s", "sources": ["main"],
+                    "credentials": {"host": "https://splunk.example.com", "token": "tok-secret"}}));
+            then.status(201)
+                .header("Idempotent-Replayed", "true")
+                .json_body(json!({"success": true, "data": source_json("ls_1")}));
+        })
+        .await;
+    let created = client(&server, 0)
+        .create(&new_source(), "key-1")
+        .await
+        .unwrap();
+    m.assert_async().await;
+    assert_eq!(created.source.id, "ls_1");
+    assert!(created.replayed);
+}
+
+#[tokio::test]
+async fn retries_a_post_with_the_same_key_then_gives_the_last_error() {
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path(PATH)
+                .header("idempotency-key", "same-key");
+            then.status(503).json_body(
+                json!({"success": false, "error": {"code": "UNAVAILABLE", "message": "down"}}),
+            );
+        })
+        .await;
+    let err = client(&server, 3)
+        .create(&new_source(), "same-key")
+        .await
+        .unwrap_err();
+    m.assert_hits_async(4).await;
+    assert!(
+        matches!(err, ApiError::Server { status: 503, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn client_errors_are_never_retried() {
+    for (status, code) in [
+        (400, "VALIDATION_ERROR"),
+        (401, "UNAUTHORIZED"),
+        (403, "FORBIDDEN"),
+        (404, "NOT_FOUND"),
+        (422, "IDEMPOTENCY_KEY_REUSED"),
+    ] {
+        let server = MockServer::start_async().await;
+        let m = server
+            .mock_async(|when, then| {
+                when.method(POST).path(PATH);
+                then.status(status)
+                    .json_body(json!({"success": false, "error": {"code": code, "message": "no"}}));
+            })
+            .await;
+        let err = client(&server, 5)
+            .create(&new_source(), "k")
+            .await
+            .unwrap_err();
+        m.assert_hits_async(1).await;
+        assert!(!err.to_string().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.method(GET).path(format!("{PATH}/ls_1"));
+            then.status(429)
+                .header("Retry-After", "1")
+                .json_body(json!({"success": false, "error": {"code": "RATE_LIMITED", "message": "slow down"}}));
+        })
+        .await;
+    let started = Instant::now();
+    let err = client(&server, 1).get("ls_1").await.unwrap_err();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    m.assert_hits_async(2).await;
+    assert!(matches!(err, ApiError::RateLimited { .. }));
+}
+
+#[tokio::test]
+async fn html_and_truncated_bodies_become_clear_errors() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(format!("{PATH}/html"));
+            then.status(502)
+                .header("content-type", "text/html")
+                .body("<html><body><h1>502 Bad Gateway</h1></body></html>");
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(format!("{PATH}/cut"));
+            then.status(200)
+                .body(r#"{"success": true, "data": {"id": "ls_"#);
+        })
+        .await;
+    let c = client(&server, 1);
+    let e = c.get("html").await.unwrap_err();
+    assert!(e.to_string().contains("502 with an HTML page"), "{e}");
+    let e = c.get("cut").await.unwrap_err();
+    assert!(e.to_string().contains("truncated"), "{e}");
+}
+
+#[tokio::test]
+async fn list_follows_every_page() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(PATH)
+                .query_param("cursor", "c2")
+                .query_param("type", "splunk");
+            then.status(200).json_body(
+                json!({"success": true, "data": [source_json("ls_3")], "nextCursor": null}),
+            );
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(PATH).query_param("cursor", "c1");
+            then.status(200).json_body(
+                json!({"success": true, "data": [source_json("ls_2")], "nextCursor": "c2"}),
+            );
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(PATH)
+                .query_param_missing("cursor")
+                .query_param("limit", "100");
+            then.status(200).json_body(
+                json!({"success": true, "data": [source_json("ls_1")], "nextCursor": "c1"}),
+            );
+        })
+        .await;
+    let all = client(&server, 0)
+        .list(&ListFilter {
+            log_type: Some("splunk".into()),
+            page_size: None,
+        })
+        .await
+        .unwrap();
+    let ids: Vec<_> = all.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["ls_1", "ls_2", "ls_3"]);
+}
+
+#[tokio::test]
+async fn plain_http_to_a_remote_host_is_refused_before_any_request() {
+    let mut cfg = ClientConfig::new("http://api.example.com");
+    cfg.api_key = Some(Secret::new("ss_secret_x"));
+    let err = Client::new(cfg).unwrap_err();
+    assert!(matches!(err, ApiError::InsecureUrl { .. }));
+    assert!(err.to_string().contains("loopback"));
+    assert!(!format!("{err:?}").contains("ss_secret_x"));
+    assert!(Client::new(ClientConfig::new("http://127.0.0.1:9")).is_ok());
+    assert!(Client::new(ClientConfig::new("http://[::1]:9")).is_ok());
+}
+
+#[tokio::test]
+async fn missing_key_and_cancellation() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(format!("{PATH}/slow"));
+            then.status(200)
+                .delay(Duration::from_secs(20))
+                .json_body(json!({}));
+        })
+        .await;
+    let no_key = Client::new(ClientConfig::new(server.base_url())).unwrap();
+    assert_eq!(no_key.get("x").await.unwrap_err(), ApiError::MissingApiKey);
+
+    let token = tokio_util::sync::CancellationToken::new();
+    let c = client(&server, 0).with_cancellation(token.clone());
+    let started = Instant::now();
+    let (r, _) = tokio::join!(c.get("slow"), async {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        token.cancel();
+    });
+    assert_eq!(r.unwrap_err(), ApiError::Cancelled);
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn debug_output_holds_no_secret() {
+    let mut cfg = ClientConfig::new("https://api.sigsentry.com");
+    cfg.api_key = Some(Secret::new("ss_secret_hidden"));
+    let c = Client::new(cfg.clone()).unwrap();
+    assert!(!format!("{cfg:?} {c:?}").contains("ss_secret_hidden"));
+}

@@ -1,1 +1,92 @@
-fn main() {}
+//! sigsentry-mock: the bundled fake SigSentry API as a server, for demos and pipelines.
+
+use clap::Parser;
+use sigsentry_provider::fake_api::{ApiKey, FakeApi};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A stateful fake of the SigSentry log-source API on a loopback address.
+#[derive(Parser, Debug)]
+#[command(version, about, long_about = None)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    /// Accepted API key: TOKEN[:project=P|:tenant][:read|:write|:rw]; repeatable.
+    /// Default: ss_secret_demo_key (project prj_default, read+write).
+    #[arg(long = "key", env = "SIGSENTRY_MOCK_KEYS", value_delimiter = ',')]
+    keys: Vec<String>,
+    /// Extra projects of the tenant (for tenant-scoped keys).
+    #[arg(long = "project")]
+    projects: Vec<String>,
+    /// The plan's logSourcesPerProject quota.
+    #[arg(long, default_value_t = 1000)]
+    quota: usize,
+    /// Keep state in this file across restarts (written atomically after each change).
+    #[arg(long)]
+    state_file: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut api = FakeApi::new().quota(args.quota);
+    let keys = if args.keys.is_empty() {
+        vec!["ss_secret_demo_key".to_string()]
+    } else {
+        args.keys
+    };
+    for spec in &keys {
+        match ApiKey::parse(spec) {
+            Ok(k) => api = api.key(k),
+            Err(e) => {
+                eprintln!("sigsentry-mock: bad --key: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    for p in &args.projects {
+        api = api.project(p);
+    }
+    if let Some(path) = args.state_file {
+        api = api.state_file(path);
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("sigsentry-mock: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(async move {
+        let handle = match api.start(args.listen).await {
+            Ok(h) => h,
+            Err(e) => {
+                eprintln!("sigsentry-mock: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on {}", handle.url());
+        let _ = out.flush();
+        drop(out);
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("sigsentry-mock: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        handle.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}

@@ -83,7 +83,7 @@ async fn retries_a_post_with_the_same_key_then_gives_the_last_error() {
         .create(&new_source(), "same-key")
         .await
         .unwrap_err();
-    m.assert_hits_async(4).await;
+    m.assert_calls_async(4).await;
     assert!(
         matches!(err, ApiError::Server { status: 503, .. }),
         "{err:?}"
@@ -111,7 +111,7 @@ async fn client_errors_are_never_retried() {
             .create(&new_source(), "k")
             .await
             .unwrap_err();
-        m.assert_hits_async(1).await;
+        m.assert_calls_async(1).await;
         assert!(!err.to_string().is_empty());
     }
 }
@@ -134,7 +134,7 @@ async fn retry_after_is_honoured() {
         "{:?}",
         started.elapsed()
     );
-    m.assert_hits_async(2).await;
+    m.assert_calls_async(2).await;
     assert!(matches!(err, ApiError::RateLimited { .. }));
 }
 

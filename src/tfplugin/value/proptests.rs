@@ -13,7 +13,7 @@ fn arb_type() -> impl Strategy<Value = Type> {
             inner.clone().prop_map(Type::set),
             inner.clone().prop_map(Type::map),
             prop::collection::vec(inner.clone(), 0..3).prop_map(Type::Tuple),
-            prop::collection::btree_map("[a-z]{1,4}", inner, 0..4).prop_map(|m| Type::object(m)),
+            prop::collection::btree_map("[a-z]{1,4}", inner, 0..4).prop_map(Type::object),
         ]
     })
 }

@@ -1,0 +1,33 @@
+//! Helpers shared by the integration and acceptance tests.
+
+#![allow(dead_code)]
+
+pub mod fake;
+pub mod terraform;
+
+use std::path::Path;
+
+/// Kills provider processes left behind in `dir` by a terraform that was itself killed
+/// (a real user's machine would see the same orphans; the provider also exits on its own
+/// once it notices its parent is gone).
+pub fn kill_stray_providers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for e in entries.flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let exe = std::fs::read_link(e.path().join("exe")).unwrap_or_default();
+        let cwd = std::fs::read_link(e.path().join("cwd")).unwrap_or_default();
+        let is_provider = exe.file_name().is_some_and(|n| {
+            n.to_string_lossy()
+                .starts_with("terraform-provider-sigsentry")
+        });
+        if is_provider && cwd == dir {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+        }
+    }
+}

@@ -306,6 +306,19 @@ pub async fn serve<P: ProviderServer>(provider: P, opts: ServeOptions) -> Result
                 tracing::debug!("SIGINT ignored; waiting for Terraform to stop the provider");
             }
         });
+        // If Terraform dies without shutting us down (killed), exit instead of lingering.
+        let orphaned = stop.clone();
+        tokio::spawn(async move {
+            let parent = std::os::unix::process::parent_id();
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                if std::os::unix::process::parent_id() != parent {
+                    tracing::warn!("Terraform went away without stopping the provider; exiting");
+                    orphaned.cancel();
+                    break;
+                }
+            }
+        });
         let cert = tls
             .as_ref()
             .map(|t| base64::engine::general_purpose::STANDARD_NO_PAD.encode(&t.cert_der))

@@ -17,12 +17,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step "Building the provider and the fake API (cargo build --release)"
-cargo build --release --quiet --bin terraform-provider-sigsentry --bin sigsentry-mock
+# Prebuilt binaries may be given (the test suite does); otherwise build them. The dev
+# profile shares its build with the test suite; DEMO_PROFILE=release builds optimised.
+provider="${SIGSENTRY_PROVIDER_BIN:-}"
+mock="${SIGSENTRY_MOCK_BIN:-}"
+if [ -z "$provider" ] || [ -z "$mock" ]; then
+  profile="${DEMO_PROFILE:-dev}"
+  dir=debug; [ "$profile" = "dev" ] || dir="$profile"
+  step "Building the provider and the fake API (cargo build --profile $profile)"
+  cargo build --profile "$profile" --quiet --bin terraform-provider-sigsentry --bin sigsentry-mock
+  provider="target/$dir/terraform-provider-sigsentry"
+  mock="target/$dir/sigsentry-mock"
+fi
 
 step "Starting the fake SigSentry API on 127.0.0.1"
 key="ss_secret_demo_key"
-target/release/sigsentry-mock --listen 127.0.0.1:0 --key "$key" >"$work/mock.out" 2>"$work/mock.log" &
+"$mock" --listen 127.0.0.1:0 --key "$key" >"$work/mock.out" 2>"$work/mock.log" &
 mock_pid=$!
 for _ in $(seq 1 200); do
   grep -q '^listening on ' "$work/mock.out" 2>/dev/null && break
@@ -39,7 +49,7 @@ platform="linux_amd64"
 case "$(uname -m)" in aarch64|arm64) platform="linux_arm64" ;; esac
 mirror="$work/mirror/registry.terraform.io/sigsentry/sigsentry/$version/$platform"
 mkdir -p "$mirror"
-cp target/release/terraform-provider-sigsentry "$mirror/terraform-provider-sigsentry_v$version"
+cp "$provider" "$mirror/terraform-provider-sigsentry_v$version"
 cat >"$work/terraform.rc" <<RC
 provider_installation {
   filesystem_mirror {

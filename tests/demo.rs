@@ -13,7 +13,10 @@ fn readme_demo_runs_end_to_end_and_cleans_up() {
     let root = env!("CARGO_MANIFEST_DIR");
     let out = Command::new("bash")
         .arg(format!("{root}/scripts/demo.sh"))
-        .env("SIGSENTRY_PROVIDER_BIN", env!("CARGO_BIN_EXE_terraform-provider-sigsentry"))
+        .env(
+            "SIGSENTRY_PROVIDER_BIN",
+            env!("CARGO_BIN_EXE_terraform-provider-sigsentry"),
+        )
         .env("SIGSENTRY_MOCK_BIN", env!("CARGO_BIN_EXE_sigsentry-mock"))
         .env(
             "SIGSENTRY_TERRAFORM",
@@ -34,7 +37,13 @@ fn readme_demo_runs_end_to_end_and_cleans_up() {
         "Destroy complete! Resources: 3 destroyed.",
         "log sources left in the fake API: 0",
     ] {
-        assert!(text.contains(expect), "demo output lacks {expect:?}:\n{text}");
+        assert!(
+            text.contains(expect),
+            "demo output lacks {expect:?}:\n{text}"
+        );
     }
-    assert!(!text.contains("wJalrXUtnFEMI"), "a secret reached the demo output");
+    assert!(
+        !text.contains("wJalrXUtnFEMI"),
+        "a secret reached the demo output"
+    );
 }

@@ -57,6 +57,7 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
         &self,
         _: Request<pb::get_provider_schema::Request>,
     ) -> Reply<pb::get_provider_schema::Response> {
+        tracing::trace!(rpc = "GetProviderSchema", "request");
         let s = self.provider.get_provider_schema().await;
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(schema_out(s.provider)),
@@ -82,6 +83,7 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::validate_provider_config::Request>,
     ) -> Reply<pb::validate_provider_config::Response> {
+        tracing::trace!(rpc = "ValidateProviderConfig", "request");
         let r = req.into_inner();
         let d = self
             .provider
@@ -98,6 +100,7 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::validate_resource_config::Request>,
     ) -> Reply<pb::validate_resource_config::Response> {
+        tracing::trace!(rpc = "ValidateResourceConfig", "request");
         let r = req.into_inner();
         let d = self
             .provider
@@ -116,6 +119,7 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::validate_data_resource_config::Request>,
     ) -> Reply<pb::validate_data_resource_config::Response> {
+        tracing::trace!(rpc = "ValidateDataResourceConfig", "request");
         let r = req.into_inner();
         let d = self
             .provider
@@ -133,6 +137,7 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::upgrade_resource_state::Request>,
     ) -> Reply<pb::upgrade_resource_state::Response> {
+        tracing::trace!(rpc = "UpgradeResourceState", "request");
         let r = req.into_inner();
         let out = self
             .provider
@@ -166,6 +171,7 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::configure_provider::Request>,
     ) -> Reply<pb::configure_provider::Response> {
+        tracing::trace!(rpc = "ConfigureProvider", "request");
         let r = req.into_inner();
         let d = self
             .provider
@@ -184,6 +190,7 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::read_resource::Request>,
     ) -> Reply<pb::read_resource::Response> {
+        tracing::trace!(rpc = "ReadResource", "request");
         let r = req.into_inner();
         let out = self
             .provider
@@ -208,6 +215,7 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::plan_resource_change::Request>,
     ) -> Reply<pb::plan_resource_change::Response> {
+        tracing::trace!(rpc = "PlanResourceChange", "request");
         let r = req.into_inner();
         let out = self
             .provider
@@ -236,6 +244,7 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::apply_resource_change::Request>,
     ) -> Reply<pb::apply_resource_change::Response> {
+        tracing::trace!(rpc = "ApplyResourceChange", "request");
         let r = req.into_inner();
         let out = self
             .provider
@@ -261,6 +270,7 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::import_resource_state::Request>,
     ) -> Reply<pb::import_resource_state::Response> {
+        tracing::trace!(rpc = "ImportResourceState", "request");
         let r = req.into_inner();
         let out = self
             .provider
@@ -297,6 +307,7 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::read_data_source::Request>,
     ) -> Reply<pb::read_data_source::Response> {
+        tracing::trace!(rpc = "ReadDataSource", "request");
         let r = req.into_inner();
         let out = self
             .provider
@@ -360,6 +371,7 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
         &self,
         _: Request<pb::stop_provider::Request>,
     ) -> Reply<pb::stop_provider::Response> {
+        tracing::trace!(rpc = "StopProvider", "request");
         let error = self
             .provider
             .stop_provider()

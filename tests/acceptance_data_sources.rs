@@ -65,7 +65,11 @@ fn lookup_errors_name_the_problem_and_the_candidates() {
     ws.config("data \"sigsentry_log_source\" \"x\" {\n  name = \"nope\"\n}\n");
     let run = ws.plan();
     assert_eq!(run.code, 1);
-    assert!(run.all().contains("No log source named \"nope\""), "{}", run.all());
+    assert!(
+        run.all().contains("No log source named \"nope\""),
+        "{}",
+        run.all()
+    );
 
     ws.config("data \"sigsentry_log_source\" \"x\" {\n  name = \"dup\"\n}\n");
     let run = ws.plan();
@@ -77,7 +81,11 @@ fn lookup_errors_name_the_problem_and_the_candidates() {
     ws.config("data \"sigsentry_log_source\" \"x\" {\n  id = \"ls_missing\"\n}\n");
     let run = ws.plan();
     assert_eq!(run.code, 1);
-    assert!(run.all().contains("No log source with id \"ls_missing\""), "{}", run.all());
+    assert!(
+        run.all().contains("No log source with id \"ls_missing\""),
+        "{}",
+        run.all()
+    );
 }
 
 #[test]
@@ -119,7 +127,11 @@ output "prod_names" {
     let pages = fake
         .requests()
         .iter()
-        .filter(|r| r.method == "GET" && r.path == "/v1/config/log-sources" && r.query.contains("type=splunk"))
+        .filter(|r| {
+            r.method == "GET"
+                && r.path == "/v1/config/log-sources"
+                && r.query.contains("type=splunk")
+        })
         .count();
     assert!(pages >= 3, "expected at least 3 pages, saw {pages}");
 }
@@ -149,8 +161,14 @@ resource "sigsentry_log_source" "v" {
     let sources = fake.sources();
     assert_eq!(sources.len(), 1, "the source must exist once");
     let state = ws.state_file();
-    assert!(state.contains(&sources[0].id), "the created source is not in state");
-    assert!(state.contains("tainted"), "a failed create is recorded tainted");
+    assert!(
+        state.contains(&sources[0].id),
+        "the created source is not in state"
+    );
+    assert!(
+        state.contains("tainted"),
+        "a failed create is recorded tainted"
+    );
 }
 
 #[test]
@@ -174,7 +192,8 @@ resource "sigsentry_log_source" "v" {
     // The only warning allowed is Terraform's own about dev_overrides.
     assert_eq!(
         all.matches("Warning:").count(),
-        all.matches("Warning: Provider development overrides").count(),
+        all.matches("Warning: Provider development overrides")
+            .count(),
         "{all}"
     );
     assert!(!all.contains("Error"), "{all}");

@@ -654,16 +654,33 @@ async fn handle(
         _ => {}
     }
 
-    let outcome = process(
-        &shared,
-        &method,
-        &path,
-        uri.query().unwrap_or(""),
-        &headers,
-        &body,
-        fault.as_ref(),
-    )
-    .await;
+    // Like a real server, finish the work even when the client hangs up mid-request.
+    let outcome = {
+        let (shared, method, path, headers, fault) = (
+            shared.clone(),
+            method.clone(),
+            path.clone(),
+            headers.clone(),
+            fault.clone(),
+        );
+        let query = uri.query().unwrap_or("").to_string();
+        let worker = tokio::spawn(async move {
+            process(
+                &shared,
+                &method,
+                &path,
+                &query,
+                &headers,
+                &body,
+                fault.as_ref(),
+            )
+            .await
+        });
+        match worker.await {
+            Ok(o) => o,
+            Err(_) => Outcome::err(500, "INTERNAL_ERROR", "the fake failed"),
+        }
+    };
 
     match fault {
         Some(FaultAction::CommitThenDrop) => {

@@ -36,22 +36,43 @@ impl Default for ProviderContext {
     }
 }
 
+/// The provider's resolved settings (configuration, else environment, else defaults).
+pub struct Settings {
+    /// API base URL.
+    pub api_url: String,
+    /// API key, if any.
+    pub api_key: Option<Secret>,
+    /// Project for tenant-scoped keys.
+    pub project: Option<String>,
+    /// Retries, when set.
+    pub max_retries: Option<u32>,
+    /// Per-request timeout, when set.
+    pub timeout: Option<std::time::Duration>,
+    /// User-Agent.
+    pub user_agent: String,
+}
+
 impl ProviderContext {
     /// Builds the client from resolved settings.
-    pub fn configure(
-        &self,
-        api_url: String,
-        api_key: Option<Secret>,
-        project: Option<String>,
-        max_retries: Option<u32>,
-        user_agent: String,
-    ) -> Result<(), String> {
+    pub fn configure(&self, s: Settings) -> Result<(), String> {
+        let Settings {
+            api_url,
+            api_key,
+            project,
+            max_retries,
+            timeout,
+            user_agent,
+        } = s;
         let mut cfg = ClientConfig::new(api_url.clone());
         cfg.api_key = api_key;
         cfg.project_id = project.clone();
         cfg.user_agent = user_agent;
         if let Some(n) = max_retries {
             cfg.max_retries = n;
+        }
+        if let Some(t) = timeout {
+            cfg.request_timeout = t;
+            cfg.connect_timeout = cfg.connect_timeout.min(t);
         }
         let result = Client::new(cfg).map(|c| c.with_cancellation(self.cancel.clone()));
         let mut state = match self.state.write() {

@@ -56,32 +56,55 @@ fn check_url(url: &str) -> Result<(), String> {
     }
 }
 
-fn max_retries(config: &Value) -> Result<Option<u32>, Diagnostic> {
-    let at = AttributePath::attr("max_retries");
-    let bad = || {
-        Diagnostic::error(
-            "Invalid max_retries",
-            format!("max_retries must be a whole number from 0 to {MAX_RETRIES_LIMIT}."),
+/// A whole-number setting from attribute `attr`, else environment variable `env`, within
+/// `range`. Errors name the attribute (with its path) or the variable.
+fn whole_number(
+    config: &Value,
+    attr: &str,
+    env: &str,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<Option<u64>, Diagnostic> {
+    let explain = |what: &str| {
+        format!(
+            "{what} must be a whole number from {} to {}.",
+            range.start(),
+            range.end()
         )
     };
-    match config.get_attr("max_retries") {
+    match config.get_attr(attr) {
         Some(Value::Number(n)) => match n.to_i64() {
-            Some(v) if (0..=MAX_RETRIES_LIMIT).contains(&v) => Ok(Some(v as u32)),
-            _ => Err(bad().at(at)),
+            Some(v) if range.contains(&v) => Ok(Some(v as u64)),
+            _ => Err(Diagnostic::error(format!("Invalid {attr}"), explain(attr))
+                .at(AttributePath::attr(attr))),
         },
-        _ => match env_nonempty("SIGSENTRY_MAX_RETRIES") {
+        _ => match env_nonempty(env) {
             Some(s) => match s.trim().parse::<i64>() {
-                Ok(v) if (0..=MAX_RETRIES_LIMIT).contains(&v) => Ok(Some(v as u32)),
-                _ => Err(Diagnostic::error(
-                    "Invalid SIGSENTRY_MAX_RETRIES",
-                    format!(
-                        "SIGSENTRY_MAX_RETRIES must be a whole number from 0 to {MAX_RETRIES_LIMIT}."
-                    ),
-                )),
+                Ok(v) if range.contains(&v) => Ok(Some(v as u64)),
+                _ => Err(Diagnostic::error(format!("Invalid {env}"), explain(env))),
             },
             None => Ok(None),
         },
     }
+}
+
+fn max_retries(config: &Value) -> Result<Option<u32>, Diagnostic> {
+    whole_number(
+        config,
+        "max_retries",
+        "SIGSENTRY_MAX_RETRIES",
+        0..=MAX_RETRIES_LIMIT,
+    )
+    .map(|v| v.map(|n| n as u32))
+}
+
+fn timeout(config: &Value) -> Result<Option<std::time::Duration>, Diagnostic> {
+    whole_number(
+        config,
+        "timeout_seconds",
+        "SIGSENTRY_TIMEOUT_SECONDS",
+        1..=3600,
+    )
+    .map(|v| v.map(std::time::Duration::from_secs))
 }
 
 impl Provider for SigSentryProvider {
@@ -105,6 +128,10 @@ impl Provider for SigSentryProvider {
                         "Project to manage, for tenant-scoped keys (sent as `X-Project-Id`). Env: \
                          `SIGSENTRY_PROJECT_ID`.",
                     ),
+                    Attribute::new("timeout_seconds", Type::Number).optional().describe(
+                        "How long one API request may take before it fails (and is retried), \
+                         1 to 3600. Env: `SIGSENTRY_TIMEOUT_SECONDS`. Default: 30.",
+                    ),
                     Attribute::new("max_retries", Type::Number).optional().describe(
                         "How many times a failed call (429, 5xx, connection error) is retried, 0 to \
                          20. Env: `SIGSENTRY_MAX_RETRIES`. Default: 5.",
@@ -124,7 +151,10 @@ impl Provider for SigSentryProvider {
                 );
             }
         }
-        if let Err(d) = max_retries(config) {
+        for d in [max_retries(config).err(), timeout(config).err()]
+            .into_iter()
+            .flatten()
+        {
             if d.attribute.is_some() {
                 diags.push(d);
             }
@@ -136,9 +166,15 @@ impl Provider for SigSentryProvider {
         Box::pin(async move {
             let mut diags = Diagnostics::new();
             let config = &req.config;
-            let unknown = ["api_key", "api_url", "project_id", "max_retries"]
-                .iter()
-                .any(|a| config.get_attr(a).is_some_and(Value::is_unknown));
+            let unknown = [
+                "api_key",
+                "api_url",
+                "project_id",
+                "max_retries",
+                "timeout_seconds",
+            ]
+            .iter()
+            .any(|a| config.get_attr(a).is_some_and(Value::is_unknown));
             if unknown {
                 self.ctx.defer();
                 return diags;
@@ -157,10 +193,10 @@ impl Provider for SigSentryProvider {
                 .known()
                 .map(str::to_string)
                 .or_else(|| env_nonempty("SIGSENTRY_PROJECT_ID"));
-            let retries = match max_retries(config) {
-                Ok(r) => r,
-                Err(d) => {
-                    diags.push(d);
+            let (retries, timeout) = match (max_retries(config), timeout(config)) {
+                (Ok(r), Ok(t)) => (r, t),
+                (r, t) => {
+                    diags.extend(Diagnostics(r.err().into_iter().chain(t.err()).collect()));
                     return diags;
                 }
             };
@@ -170,8 +206,14 @@ impl Provider for SigSentryProvider {
                 req.terraform_version
             );
             if let Err(msg) = check_url(&api_url).and_then(|_| {
-                self.ctx
-                    .configure(api_url, api_key, project, retries, user_agent)
+                self.ctx.configure(context::Settings {
+                    api_url,
+                    api_key,
+                    project,
+                    max_retries: retries,
+                    timeout,
+                    user_agent,
+                })
             }) {
                 diags.push(
                     Diagnostic::error("Cannot use the SigSentry API URL", msg)

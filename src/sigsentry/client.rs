@@ -184,6 +184,16 @@ impl Client {
         let headers = resp.headers().clone();
         let body = resp.bytes().await.map_err(|e| self.transport(&e))?.to_vec();
         if status.is_success() {
+            // A 2xx whose body is cut off or not JSON is a fault worth retrying (the same
+            // idempotency key gets the replay), so check it here, inside the retry loop.
+            if status != StatusCode::NO_CONTENT
+                && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err()
+            {
+                return Err(ApiError::InvalidResponse {
+                    status: status.as_u16(),
+                    what: "a body that is not the expected JSON (truncated or malformed)".into(),
+                });
+            }
             let replayed = headers
                 .get(contract::REPLAYED_HEADER)
                 .and_then(|v| v.to_str().ok())
@@ -257,12 +267,19 @@ impl Client {
             .with_total_delay(Some(self.config.max_elapsed))
             .with_jitter();
         let budget = self.config.max_elapsed;
+        let first_failure: std::sync::Mutex<Option<ApiError>> = std::sync::Mutex::new(None);
+        let first_failure = &first_failure;
         let run = (|| {
             attempt_no += 1;
             let n = attempt_no;
             let (method, query, body) = (method.clone(), query.clone(), body.clone());
             async move {
                 let r = self.attempt(&method, path, &query, body.as_ref(), key).await;
+                if let Err(e @ ApiError::Transport { .. }) = &r {
+                    if let Ok(mut f) = first_failure.lock() {
+                        f.get_or_insert_with(|| e.clone());
+                    }
+                }
                 match &r {
                     Ok(a) => tracing::debug!(%method, path, status = a.status.as_u16(), attempt = n, elapsed_ms = started.elapsed().as_millis() as u64, "SigSentry API call"),
                     Err(e) => tracing::debug!(%method, path, attempt = n, elapsed_ms = started.elapsed().as_millis() as u64, error = %e, "SigSentry API call failed"),
@@ -282,9 +299,24 @@ impl Client {
                 None => Some(next),
             }
         });
-        tokio::select! {
+        let result = tokio::select! {
             r = run => r,
             _ = self.cancel.cancelled() => Err(ApiError::Cancelled),
+        };
+        // A timed-out first attempt makes its retries meet "still in progress": report
+        // the cause a person can act on.
+        let first = first_failure.lock().ok().and_then(|mut f| f.take());
+        match (result, first) {
+            (
+                Err(ApiError::IdempotencyInProgress { .. }),
+                Some(ApiError::Transport { message, connect }),
+            ) => Err(ApiError::Transport {
+                message: format!(
+                    "{message}; retries found the API still processing the first request"
+                ),
+                connect,
+            }),
+            (r, _) => r,
         }
     }
 

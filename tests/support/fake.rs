@@ -74,6 +74,16 @@ impl Fault {
         }
     }
 
+    /// `method` requests under `path` answered by `action`, `count` times.
+    pub fn with_method(method: &str, path: &str, count: u32, action: FaultAction) -> FaultRule {
+        FaultRule {
+            method: Some(method.into()),
+            path_prefix: path.into(),
+            count,
+            action,
+        }
+    }
+
     /// Any request under `path` answered by `action`, `count` times.
     pub fn any(path: &str, count: u32, action: FaultAction) -> FaultRule {
         FaultRule {

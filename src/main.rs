@@ -49,11 +49,35 @@ fn main() -> ExitCode {
     ));
     // Don't wait for idle connections or blocking tasks: Terraform expects a prompt exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    report_peak_rss();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// For benchmarks: appends this process's peak resident set size (VmHWM, kB) to the file
+/// named by `SIGSENTRY_PEAK_RSS_FILE`, when set.
+fn report_peak_rss() {
+    let Some(path) = std::env::var_os("SIGSENTRY_PEAK_RSS_FILE") else {
+        return;
+    };
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(kb) = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .map(|v| v.trim().trim_end_matches("kB").trim().to_string())
+    {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = writeln!(f, "{kb}");
         }
     }
 }

@@ -149,6 +149,11 @@ pub struct RequestRecord {
     pub status: u16,
     /// Whether the answer was an idempotent replay.
     pub replayed: bool,
+    /// Time the fake spent on it, in microseconds (for benchmarks: the fake's share).
+    #[serde(default)]
+    pub micros: u64,
+    #[serde(skip)]
+    started: Option<Instant>,
 }
 
 /// A log source as stored, credentials included (the fake is a test tool).
@@ -608,6 +613,8 @@ async fn handle(
         }),
         status: 0,
         replayed: false,
+        micros: 0,
+        started: Some(Instant::now()),
     };
 
     let fault = {
@@ -642,7 +649,7 @@ async fn handle(
         }
         Some(FaultAction::Html502) => {
             record.status = 502;
-            shared.lock().log.push(record);
+            log_request(&shared, record);
             return Response::builder()
                 .status(502)
                 .header("content-type", "text/html")
@@ -685,7 +692,7 @@ async fn handle(
     match fault {
         Some(FaultAction::CommitThenDrop) => {
             record.status = 0;
-            shared.lock().log.push(record);
+            log_request(&shared, record);
             // Headers go out, then the body fails: the client sees the connection break.
             let stream = broken_body();
             Response::builder()
@@ -701,7 +708,7 @@ async fn handle(
         ),
         Some(FaultAction::CommitThenTruncated) => {
             record.status = outcome.status;
-            shared.lock().log.push(record);
+            log_request(&shared, record);
             let text = outcome.body.to_string();
             let cut = &text[..text.len() / 2];
             Response::builder()
@@ -727,10 +734,19 @@ fn broken_body(
     )))
 }
 
+/// Appends `record` to the request log with the time spent on it.
+fn log_request(shared: &Shared, mut record: RequestRecord) {
+    record.micros = record
+        .started
+        .map(|s| s.elapsed().as_micros() as u64)
+        .unwrap_or(0);
+    shared.lock().log.push(record);
+}
+
 fn finish(shared: &Shared, mut record: RequestRecord, out: Outcome) -> Response {
     record.status = out.status;
     record.replayed = out.replayed;
-    shared.lock().log.push(record);
+    log_request(&shared, record);
     if out.status == 204 {
         return Response::builder()
             .status(204)

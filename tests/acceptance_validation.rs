@@ -345,3 +345,37 @@ fn bad_provider_configuration_is_named() {
     }
     assert!(fake.requests().is_empty());
 }
+
+#[test]
+fn provider_settings_unknown_at_plan_time_do_not_break_planning() {
+    if !require_terraform(1, 4, "provider_settings_unknown_at_plan_time") {
+        return;
+    }
+    let fake = Fake::start();
+    let mut ws = Workspace::new("", "");
+    ws.set_env("SIGSENTRY_API_URL", "");
+    ws.set_env("SIGSENTRY_API_KEY", support::fake::KEY);
+    ws.config(&format!(
+        r#"
+resource "terraform_data" "endpoint" {{
+  input = "{}"
+}}
+
+provider "sigsentry" {{
+  api_url = terraform_data.endpoint.output
+}}
+
+resource "sigsentry_log_source" "s" {{
+  type        = "loki"
+  name        = "late-bound"
+  credentials = {{ host = "https://loki.example.com" }}
+  sources     = ["{{a=\"b\"}}"]
+}}
+"#,
+        fake.url()
+    ));
+    let plan = ws.plan();
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    ws.apply(&[]);
+    assert_eq!(fake.sources().len(), 1);
+}

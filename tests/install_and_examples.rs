@@ -25,11 +25,21 @@ fn make_install_then_plain_terraform_init_works_offline() {
     let root = env!("CARGO_MANIFEST_DIR");
     let out = Command::new("make")
         .args(["-C", root, "--no-print-directory", "install-bin"])
-        .arg(format!("BIN={}", env!("CARGO_BIN_EXE_terraform-provider-sigsentry")))
-        .arg(format!("PLUGIN_DIR={}/.terraform.d/plugins", home.path().display()))
+        .arg(format!(
+            "BIN={}",
+            env!("CARGO_BIN_EXE_terraform-provider-sigsentry")
+        ))
+        .arg(format!(
+            "PLUGIN_DIR={}/.terraform.d/plugins",
+            home.path().display()
+        ))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let installed = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
         installed.contains("registry.terraform.io/sigsentry/sigsentry/0.1.0/linux_amd64/terraform-provider-sigsentry_v0.1.0"),
@@ -59,11 +69,16 @@ fn make_install_then_plain_terraform_init_works_offline() {
             .unwrap()
     };
     let init = tf(&["init", "-no-color"]);
-    let text = String::from_utf8_lossy(&init.stdout).to_string() + &String::from_utf8_lossy(&init.stderr);
+    let text =
+        String::from_utf8_lossy(&init.stdout).to_string() + &String::from_utf8_lossy(&init.stderr);
     assert!(init.status.success(), "{text}");
     assert!(text.contains("sigsentry/sigsentry v0.1.0"), "{text}");
     let validate = tf(&["validate", "-no-color"]);
-    assert!(validate.status.success(), "{}", String::from_utf8_lossy(&validate.stderr));
+    assert!(
+        validate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&validate.stderr)
+    );
 }
 
 #[test]
@@ -77,7 +92,11 @@ fn examples_are_formatted_and_valid() {
         .arg(root.join("examples"))
         .output()
         .unwrap();
-    assert!(fmt.status.success(), "{}", String::from_utf8_lossy(&fmt.stdout));
+    assert!(
+        fmt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fmt.stdout)
+    );
 
     let minor = terraform_version().map(|v| v.1).unwrap_or(0);
     for dir in [
@@ -94,10 +113,11 @@ fn examples_are_formatted_and_valid() {
         }
         let ws = support::terraform::Workspace::new("http://127.0.0.1:9", "unused");
         copy_dir(&root.join(dir), ws.path());
-        let has_block = std::fs::read_dir(ws.path())
-            .unwrap()
-            .flatten()
-            .any(|e| std::fs::read_to_string(e.path()).unwrap_or_default().contains("required_providers"));
+        let has_block = std::fs::read_dir(ws.path()).unwrap().flatten().any(|e| {
+            std::fs::read_to_string(e.path())
+                .unwrap_or_default()
+                .contains("required_providers")
+        });
         if !has_block {
             std::fs::write(
                 ws.path().join("versions.tf"),

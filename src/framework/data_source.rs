@@ -6,14 +6,13 @@ use crate::tfplugin::schema::Schema;
 use crate::tfplugin::value::Value;
 
 /// ReadDataSource, decoded.
-#[derive(Debug)]
 pub struct ReadDataRequest {
     /// The configuration object (wholly known when Terraform reads).
     pub config: Value,
 }
 
 /// The result of reading a data source.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct ReadDataResponse {
     /// The full object: configuration plus computed attributes.
     pub state: Value,
@@ -37,4 +36,16 @@ pub trait DataSource: Send + Sync + 'static {
 
     /// Reads it.
     fn read(&self, req: ReadDataRequest) -> BoxFuture<'_, ReadDataResponse>;
+}
+
+impl std::fmt::Debug for ReadDataRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReadDataRequest { <values redacted> }")
+    }
+}
+
+impl std::fmt::Debug for ReadDataResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReadDataResponse { <values redacted> }")
+    }
 }

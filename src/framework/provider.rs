@@ -8,7 +8,6 @@ use crate::tfplugin::value::Value;
 use std::sync::Arc;
 
 /// ConfigureProvider, decoded.
-#[derive(Debug)]
 pub struct ConfigureRequest {
     /// Terraform's version, e.g. "1.11.4".
     pub terraform_version: String,
@@ -38,4 +37,14 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Terraform asked to stop: cancel in-flight work.
     fn stop(&self) {}
+}
+
+impl std::fmt::Debug for ConfigureRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ConfigureRequest {{ terraform_version: {:?}, config: <redacted> }}",
+            self.terraform_version
+        )
+    }
 }

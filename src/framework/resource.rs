@@ -10,7 +10,6 @@ use std::pin::Pin;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// ValidateResourceConfig, decoded. `config` may hold unknowns: skip checks on them.
-#[derive(Debug)]
 pub struct ValidateRequest<'a> {
     /// The configuration object.
     pub config: &'a Value,
@@ -19,7 +18,6 @@ pub struct ValidateRequest<'a> {
 }
 
 /// The plan as the engine made it, handed to [`Resource::modify_plan`].
-#[derive(Debug)]
 pub struct ModifyPlanRequest<'a> {
     /// State before the change (null on create).
     pub prior: &'a Value,
@@ -30,7 +28,6 @@ pub struct ModifyPlanRequest<'a> {
 }
 
 /// Create: the plan to make real.
-#[derive(Debug)]
 pub struct CreateRequest {
     /// The planned state (wholly known except computed attributes).
     pub planned: Value,
@@ -41,7 +38,6 @@ pub struct CreateRequest {
 }
 
 /// Read: refresh one object.
-#[derive(Debug)]
 pub struct ReadRequest {
     /// The state as last recorded.
     pub state: Value,
@@ -50,7 +46,6 @@ pub struct ReadRequest {
 }
 
 /// Update: move from prior to planned.
-#[derive(Debug)]
 pub struct UpdateRequest {
     /// State before the change.
     pub prior: Value,
@@ -63,7 +58,6 @@ pub struct UpdateRequest {
 }
 
 /// Delete: remove one object.
-#[derive(Debug)]
 pub struct DeleteRequest {
     /// The state being destroyed.
     pub prior: Value,
@@ -80,7 +74,7 @@ pub struct ImportRequest {
 
 /// Result of create or update. A non-null `state` with error diagnostics is recorded by
 /// Terraform (tainted after a failed create), so nothing the API made is lost.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct ApplyResponse {
     /// The new state (null only when nothing exists).
     pub state: Value,
@@ -91,7 +85,7 @@ pub struct ApplyResponse {
 }
 
 /// Result of a read.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct ReadResponse {
     /// The refreshed state; `None` when the object is gone (Terraform drops it from state).
     pub state: Option<Value>,
@@ -102,7 +96,7 @@ pub struct ReadResponse {
 }
 
 /// Result of an import.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct ImportResponse {
     /// The imported state (wholly known; unset attributes null).
     pub state: Option<Value>,
@@ -183,5 +177,58 @@ pub trait Resource: Send + Sync + 'static {
             )
             .into())
         }
+    }
+}
+
+/// Values can hold credentials: request and response types print their shape only.
+macro_rules! redacted_debug {
+    ($($t:ident $(<$l:lifetime>)?),* $(,)?) => {$(
+        impl $(<$l>)? std::fmt::Debug for $t $(<$l>)? {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($t), " { <values redacted> }"))
+            }
+        }
+    )*};
+}
+
+redacted_debug!(
+    ValidateRequest<'a>,
+    ModifyPlanRequest<'a>,
+    CreateRequest,
+    ReadRequest,
+    UpdateRequest,
+    DeleteRequest,
+    ApplyResponse,
+    ReadResponse,
+    ImportResponse,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_values() {
+        let secret = Value::Map(
+            [("token".to_string(), Value::String("tok-secret".into()))]
+                .into_iter()
+                .collect(),
+        );
+        let req = CreateRequest {
+            planned: secret.clone(),
+            config: secret.clone(),
+            planned_private: Vec::new(),
+        };
+        let resp = ApplyResponse {
+            state: secret,
+            ..Default::default()
+        };
+        let dv = crate::tfplugin::value::DynamicValue {
+            msgpack: b"tok-secret".to_vec(),
+            json: Vec::new(),
+        };
+        let text = format!("{req:?} {resp:?} {dv:?}");
+        assert!(!text.contains("tok-secret"), "{text}");
+        assert!(text.contains("10 bytes"), "{text}");
     }
 }

@@ -87,13 +87,25 @@ pub struct ValidateDataResourceConfigRequest {
     pub config: DynamicValue,
 }
 
-/// Stored state in its raw form, as handed to UpgradeResourceState.
-#[derive(Clone, Debug, Default)]
+/// Stored state in its raw form, as handed to UpgradeResourceState. Its `Debug` shows
+/// sizes only: state may hold credentials.
+#[derive(Clone, Default)]
 pub struct RawState {
     /// The state's `attributes` JSON object, under the schema version it was written with.
     pub json: Vec<u8>,
     /// Pre-0.12 flatmap state.
     pub flatmap: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for RawState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "RawState {{ json: {} bytes, flatmap: {} entries }}",
+            self.json.len(),
+            self.flatmap.len()
+        )
+    }
 }
 
 /// UpgradeResourceState request.

@@ -107,13 +107,25 @@ impl Value {
 }
 
 /// A value as it crosses the wire: msgpack (what Terraform sends) or JSON (older clients,
-/// state upgrades). An empty `DynamicValue` (both fields empty) means null.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// state upgrades). An empty `DynamicValue` (both fields empty) means null. Its `Debug`
+/// shows sizes only: the bytes may hold credentials.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct DynamicValue {
     /// msgpack bytes; preferred when non-empty.
     pub msgpack: Vec<u8>,
     /// JSON bytes; read only when `msgpack` is empty.
     pub json: Vec<u8>,
+}
+
+impl std::fmt::Debug for DynamicValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "DynamicValue {{ msgpack: {} bytes, json: {} bytes }}",
+            self.msgpack.len(),
+            self.json.len()
+        )
+    }
 }
 
 impl DynamicValue {

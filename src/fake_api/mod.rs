@@ -746,7 +746,7 @@ fn log_request(shared: &Shared, mut record: RequestRecord) {
 fn finish(shared: &Shared, mut record: RequestRecord, out: Outcome) -> Response {
     record.status = out.status;
     record.replayed = out.replayed;
-    log_request(&shared, record);
+    log_request(shared, record);
     if out.status == 204 {
         return Response::builder()
             .status(204)

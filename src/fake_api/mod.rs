@@ -243,8 +243,20 @@ impl Shared {
             return;
         };
         let tmp = path.with_extension("tmp");
-        // Write then rename, so a crash never leaves a half-written state file.
-        if std::fs::write(&tmp, text).is_ok() {
+        // Write then rename, so a crash never leaves a half-written state file; owner-only,
+        // because it holds credentials.
+        let written = {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)
+                .and_then(|mut f| f.write_all(&text))
+        };
+        if written.is_ok() {
             let _ = std::fs::rename(&tmp, path);
         }
     }

@@ -29,9 +29,16 @@ pub fn level_from_env() -> LevelFilter {
     }
 }
 
-/// Installs the hclog-JSON stderr logger as the global subscriber.
+/// Installs the hclog-JSON stderr logger as the global subscriber. Our own crate logs at the
+/// level Terraform asks for; libraries (HTTP/2, TLS, gRPC internals) only from warnings up,
+/// so a trace log stays readable and cheap.
 pub fn init(module: &'static str) {
-    let layer = HclogLayer { module }.with_filter(level_from_env());
+    let level = level_from_env();
+    let filter = tracing_subscriber::filter::Targets::new()
+        .with_default(level.min(LevelFilter::WARN))
+        .with_target("sigsentry_provider", level)
+        .with_target("terraform_provider_sigsentry", level);
+    let layer = HclogLayer { module }.with_filter(filter);
     let _ = tracing_subscriber::registry().with(layer).try_init();
 }
 

@@ -721,12 +721,13 @@ async fn handle(
         Some(FaultAction::CommitThenTruncated) => {
             record.status = outcome.status;
             log_request(&shared, record);
-            let text = outcome.body.to_string();
-            let cut = &text[..text.len() / 2];
+            // Cut bytes, not chars: a name with non-ASCII letters must not panic here.
+            let mut bytes = outcome.body.to_string().into_bytes();
+            bytes.truncate(bytes.len() / 2);
             Response::builder()
                 .status(outcome.status)
                 .header("content-type", "application/json")
-                .body(Body::from(cut.to_string()))
+                .body(Body::from(bytes))
                 .unwrap_or_default()
         }
         Some(FaultAction::CommitThenDelay { ms }) => {

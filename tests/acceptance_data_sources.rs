@@ -2,17 +2,7 @@
 
 mod support;
 
-use support::fake::Fake;
-use support::terraform::{require_terraform, Workspace};
-
-fn setup(test: &str) -> Option<(Fake, Workspace)> {
-    if !require_terraform(1, 0, test) {
-        return None;
-    }
-    let fake = Fake::start();
-    let ws = Workspace::new(&fake.url(), support::fake::KEY);
-    Some((fake, ws))
-}
+use support::setup;
 
 #[test]
 fn lookup_by_id_and_by_name() {

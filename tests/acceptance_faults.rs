@@ -3,6 +3,8 @@
 
 mod support;
 
+use support::setup;
+
 use sigsentry_provider::fake_api::FaultAction;
 use std::time::{Duration, Instant};
 use support::fake::{Fake, Fault};
@@ -22,15 +24,6 @@ resource "sigsentry_log_source" "s" {{
 }}
 "#
     )
-}
-
-fn setup(test: &str) -> Option<(Fake, Workspace)> {
-    if !require_terraform(1, 0, test) {
-        return None;
-    }
-    let fake = Fake::start();
-    let ws = Workspace::new(&fake.url(), support::fake::KEY);
-    Some((fake, ws))
 }
 
 /// The fake holds exactly the sources in state, with distinct ids and `n` of them.

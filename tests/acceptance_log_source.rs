@@ -3,8 +3,10 @@
 
 mod support;
 
-use support::fake::{Fake, Fault};
-use support::terraform::{require_terraform, Workspace};
+use support::setup;
+
+use support::fake::Fault;
+use support::terraform::require_terraform;
 
 const CLOUDWATCH: &str = r#"
 resource "sigsentry_log_source" "cw" {
@@ -17,15 +19,6 @@ resource "sigsentry_log_source" "cw" {
   sources = ["/aws/lambda/checkout-api", "/aws/lambda/billing-worker"]
 }
 "#;
-
-fn setup(test: &str) -> Option<(Fake, Workspace)> {
-    if !require_terraform(1, 0, test) {
-        return None;
-    }
-    let fake = Fake::start();
-    let ws = Workspace::new(&fake.url(), support::fake::KEY);
-    Some((fake, ws))
-}
 
 #[test]
 fn create_then_second_plan_is_empty() {

@@ -8,6 +8,17 @@ pub mod terraform;
 
 use std::path::Path;
 
+/// A fake API and a workspace pointed at it, or `None` (with a printed reason) when no
+/// terraform CLI is available.
+pub fn setup(test: &str) -> Option<(fake::Fake, terraform::Workspace)> {
+    if !terraform::require_terraform(1, 0, test) {
+        return None;
+    }
+    let fake = fake::Fake::start();
+    let ws = terraform::Workspace::new(&fake.url(), fake::KEY);
+    Some((fake, ws))
+}
+
 /// Kills provider processes left behind in `dir` by a terraform that was itself killed
 /// (a real user's machine would see the same orphans; the provider also exits on its own
 /// once it notices its parent is gone).

@@ -107,6 +107,14 @@ impl Client {
             ApiError::Config(format!("api_url {:?} is not a URL: {e}", config.base_url))
         })?;
         let host = base.host_str().unwrap_or_default().to_string();
+        if !base.username().is_empty() || base.password().is_some() {
+            // Never echo the URL: its user-info may be a secret.
+            return Err(ApiError::Config(
+                "api_url must not contain a user name or password; give the key in api_key or \
+                 SIGSENTRY_API_KEY"
+                    .into(),
+            ));
+        }
         match base.scheme() {
             "https" => {}
             "http" if is_loopback(&host) => {}
@@ -125,6 +133,8 @@ impl Client {
             .connect_timeout(config.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(90))
             .tcp_nodelay(true)
+            // A redirect could carry the key to another host: the API never redirects.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {

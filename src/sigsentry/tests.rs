@@ -251,3 +251,33 @@ fn debug_output_holds_no_secret() {
     let c = Client::new(cfg.clone()).unwrap();
     assert!(!format!("{cfg:?} {c:?}").contains("ss_secret_hidden"));
 }
+
+#[tokio::test]
+async fn redirects_are_not_followed_and_urls_with_user_info_are_refused() {
+    let server = MockServer::start_async().await;
+    let elsewhere = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/elsewhere");
+            then.status(200)
+                .json_body(json!({"success": true, "data": source_json("x")}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(format!("{PATH}/moved"));
+            then.status(302).header("Location", "/elsewhere");
+        })
+        .await;
+    let err = client(&server, 0).get("moved").await.unwrap_err();
+    assert_eq!(
+        elsewhere.calls_async().await,
+        0,
+        "the redirect was followed"
+    );
+    assert!(!err.to_string().is_empty());
+    let e = Client::new(ClientConfig::new(
+        "https://user:ss_secret_pw@api.sigsentry.com",
+    ))
+    .unwrap_err();
+    assert!(!e.to_string().contains("ss_secret_pw"), "{e}");
+}

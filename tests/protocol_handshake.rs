@@ -304,3 +304,31 @@ fn logs_are_hclog_json_on_stderr_only() {
         "{stderr}"
     );
 }
+
+#[test]
+fn falls_back_to_tcp_in_the_port_range_when_no_unix_socket_can_be_made() {
+    let cert = terraform_like_cert();
+    let mut cmd = plugin::command(Some(&cert));
+    cmd.env("PLUGIN_UNIX_SOCKET_DIR", "/nonexistent/sigsentry-test")
+        .env("PLUGIN_MIN_PORT", "20000")
+        .env("PLUGIN_MAX_PORT", "20100");
+    let p = plugin::start(cmd);
+    assert_eq!(p.handshake.network, "tcp", "{}", p.handshake.line);
+    let port: u16 = p
+        .handshake
+        .address
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(p.handshake.address.starts_with("127.0.0.1:"));
+    assert!((20000..=20100).contains(&port), "{port}");
+    rt().block_on(async {
+        let ch = plugin::channel(&p.handshake, Some(&cert)).await.unwrap();
+        ProviderClient::new(ch)
+            .get_provider_schema(pb::get_provider_schema::Request {})
+            .await
+            .expect("schema over TCP with mutual TLS");
+    });
+}

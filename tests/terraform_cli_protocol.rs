@@ -109,3 +109,34 @@ fn debug_mode_prints_a_working_reattach_line() {
     ));
     assert_eq!(plan.code, 2, "{}", plan.all());
 }
+
+#[test]
+fn an_in_process_provider_serves_terraform_through_reattach() {
+    if !require_terraform(
+        1,
+        0,
+        "an_in_process_provider_serves_terraform_through_reattach",
+    ) {
+        return;
+    }
+    use sigsentry_provider::framework::ProviderAdapter;
+    use sigsentry_provider::provider::{SigSentryProvider, PROVIDER_ADDRESS};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let served = rt
+        .block_on(sigsentry_provider::tfplugin::serve::serve_in_process(
+            ProviderAdapter::new(SigSentryProvider::new()),
+            PROVIDER_ADDRESS,
+        ))
+        .unwrap();
+    let mut ws = Workspace::new("http://127.0.0.1:9", "unused");
+    ws.config(CONFIG);
+    ws.set_env("TF_REATTACH_PROVIDERS", &served.reattach);
+    let plan = ws.plan();
+    rt.block_on(served.stop()).unwrap();
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    assert!(plan.stdout.contains("1 to add"), "{}", plan.stdout);
+}

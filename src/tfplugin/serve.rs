@@ -234,6 +234,111 @@ fn incoming(
     tokio_stream::wrappers::ReceiverStream::new(rx)
 }
 
+/// A provider being served: where, how to stop it, and the server to wait on.
+struct Running {
+    network: &'static str,
+    address: String,
+    socket_path: Option<PathBuf>,
+    stop: CancellationToken,
+    server: Pin<Box<dyn std::future::Future<Output = Result<(), ServeError>> + Send>>,
+}
+
+impl Running {
+    /// Serves until stopped; Shutdown is bounded because the stdio stream never ends.
+    async fn wait(self) -> Result<(), ServeError> {
+        let stop = self.stop.clone();
+        let result = tokio::select! {
+            r = self.server => r,
+            _ = async { stop.cancelled().await; tokio::time::sleep(Duration::from_millis(200)).await } => Ok(()),
+        };
+        if let Some(p) = self.socket_path {
+            let _ = std::fs::remove_file(p);
+        }
+        result
+    }
+}
+
+/// Listens and builds the gRPC server with every service go-plugin clients expect.
+async fn start<P: ProviderServer>(
+    provider: P,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> Result<Running, ServeError> {
+    let listener = listen().await?;
+    let network = listener.network();
+    let address = listener.address();
+    let socket_path = match &listener {
+        Listener::Unix(_, p) => Some(p.clone()),
+        Listener::Tcp(_) => None,
+    };
+    let stop = CancellationToken::new();
+    let (health_reporter, health) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
+        .await;
+    let provider_service =
+        pb::provider_server::ProviderServer::new(ProviderService::new(Arc::new(provider)))
+            .max_decoding_message_size(usize::MAX)
+            .max_encoding_message_size(usize::MAX);
+    let router = tonic::transport::Server::builder()
+        .tcp_nodelay(true)
+        .add_service(provider_service)
+        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(
+            Controller { stop: stop.clone() },
+        ))
+        .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio))
+        .add_service(health);
+    let incoming = incoming(listener, tls, stop.clone());
+    let shutdown = stop.clone();
+    let server = Box::pin(async move {
+        router
+            .serve_with_incoming_shutdown(incoming, async move { shutdown.cancelled().await })
+            .await
+            .map_err(|e| ServeError::Io(format!("serving failed: {e}")))
+    });
+    Ok(Running {
+        network,
+        address,
+        socket_path,
+        stop,
+        server,
+    })
+}
+
+/// A provider served inside this process (plaintext, like `--debug`), for test harnesses:
+/// hand `reattach` to terraform as `TF_REATTACH_PROVIDERS`.
+pub struct InProcess {
+    /// The `TF_REATTACH_PROVIDERS` value.
+    pub reattach: String,
+    stop: CancellationToken,
+    task: tokio::task::JoinHandle<Result<(), ServeError>>,
+}
+
+impl InProcess {
+    /// Stops serving and waits for the server to finish.
+    pub async fn stop(self) -> Result<(), ServeError> {
+        self.stop.cancel();
+        self.task
+            .await
+            .map_err(|e| ServeError::Io(format!("server task failed: {e}")))?
+    }
+}
+
+/// Serves `provider` in this process for reattach at `provider_address`.
+pub async fn serve_in_process<P: ProviderServer>(
+    provider: P,
+    provider_address: &str,
+) -> Result<InProcess, ServeError> {
+    let running = start(provider, None).await?;
+    let reattach = reattach_json(provider_address, running.network, &running.address);
+    let stop = running.stop.clone();
+    let task = tokio::spawn(running.wait());
+    Ok(InProcess {
+        reattach,
+        stop,
+        task,
+    })
+}
+
 /// Serves `provider` until Terraform shuts the plugin down.
 pub async fn serve<P: ProviderServer>(provider: P, opts: ServeOptions) -> Result<(), ServeError> {
     if !opts.debug && std::env::var(MAGIC_COOKIE_KEY).ok().as_deref() != Some(MAGIC_COOKIE_VALUE) {
@@ -254,36 +359,11 @@ pub async fn serve<P: ProviderServer>(provider: P, opts: ServeOptions) -> Result
         }
         _ => None,
     };
-    let listener = listen().await?;
-    let network = listener.network();
-    let address = listener.address();
-    let socket_path = match &listener {
-        Listener::Unix(_, p) => Some(p.clone()),
-        Listener::Tcp(_) => None,
-    };
-
-    let stop = CancellationToken::new();
-    let (health_reporter, health) = tonic_health::server::health_reporter();
-    health_reporter
-        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
-        .await;
-    let provider_service =
-        pb::provider_server::ProviderServer::new(ProviderService::new(Arc::new(provider)))
-            .max_decoding_message_size(usize::MAX)
-            .max_encoding_message_size(usize::MAX);
-    let router = tonic::transport::Server::builder()
-        .tcp_nodelay(true)
-        .add_service(provider_service)
-        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(
-            Controller { stop: stop.clone() },
-        ))
-        .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio))
-        .add_service(health);
-
-    let incoming = incoming(
-        listener,
-        tls.as_ref().map(|t| t.config.clone()),
-        stop.clone(),
+    let running = start(provider, tls.as_ref().map(|t| t.config.clone())).await?;
+    let (network, address, stop) = (
+        running.network,
+        running.address.clone(),
+        running.stop.clone(),
     );
 
     if opts.debug {
@@ -330,19 +410,7 @@ pub async fn serve<P: ProviderServer>(provider: P, opts: ServeOptions) -> Result
             .map_err(|e| ServeError::Io(format!("cannot write the handshake line: {e}")))?;
     }
 
-    let shutdown = stop.clone();
-    let serve = router.serve_with_incoming_shutdown(incoming, async move {
-        shutdown.cancelled().await;
-    });
-    let result = tokio::select! {
-        r = serve => r.map_err(|e| ServeError::Io(format!("serving failed: {e}"))),
-        // Graceful shutdown waits for open streams (stdio never ends): bound the wait.
-        _ = async { stop.cancelled().await; tokio::time::sleep(Duration::from_millis(200)).await } => Ok(()),
-    };
-    if let Some(p) = socket_path {
-        let _ = std::fs::remove_file(p);
-    }
-    result
+    running.wait().await
 }
 
 /// The `TF_REATTACH_PROVIDERS` JSON for a provider listening at `network`/`address`.

@@ -365,7 +365,8 @@ fn killed_after_commit_then_reapply_adopts_the_first_source() {
     child.wait().unwrap();
     support::kill_stray_providers(ws.path());
     assert!(ws.resource("sigsentry_log_source.cw").is_null());
-    ws.apply(&[]);
+    // As a user re-running after a crash would: wait for a lock left by the dead run.
+    ws.apply(&["-lock-timeout=20s"]);
     let sources = fake.sources();
     assert_eq!(sources.len(), 1, "a second source was created");
     assert_eq!(

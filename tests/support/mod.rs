@@ -23,23 +23,37 @@ pub fn setup(test: &str) -> Option<(fake::Fake, terraform::Workspace)> {
 /// (a real user's machine would see the same orphans; the provider also exits on its own
 /// once it notices its parent is gone).
 pub fn kill_stray_providers(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return;
-    };
-    for e in entries.flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
-            continue;
-        };
-        let exe = std::fs::read_link(e.path().join("exe")).unwrap_or_default();
-        let cwd = std::fs::read_link(e.path().join("cwd")).unwrap_or_default();
-        let is_provider = exe.file_name().is_some_and(|n| {
-            n.to_string_lossy()
-                .starts_with("terraform-provider-sigsentry")
-        });
-        if is_provider && cwd == dir {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let strays = stray_providers(dir);
+        if strays.is_empty() || std::time::Instant::now() > deadline {
+            return;
+        }
+        for pid in strays {
             let _ = std::process::Command::new("kill")
                 .args(["-9", &pid.to_string()])
                 .status();
         }
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
+}
+
+/// Provider processes whose working directory is `dir`.
+fn stray_providers(dir: &Path) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_string_lossy().parse::<i32>().ok()?;
+            let exe = std::fs::read_link(e.path().join("exe")).ok()?;
+            let cwd = std::fs::read_link(e.path().join("cwd")).ok()?;
+            let is_provider = exe.file_name().is_some_and(|n| {
+                n.to_string_lossy()
+                    .starts_with("terraform-provider-sigsentry")
+            });
+            (is_provider && cwd == dir).then_some(pid)
+        })
+        .collect()
 }

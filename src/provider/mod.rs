@@ -51,7 +51,8 @@ fn check_url(url: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{url:?} is not an http:// or https:// URL (for example {DEFAULT_API_URL})."
+            "the API URL must start with https:// (or http:// for a loopback address), for \
+             example {DEFAULT_API_URL}. It is not repeated here in case it holds a secret."
         ))
     }
 }

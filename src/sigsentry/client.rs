@@ -103,9 +103,8 @@ fn segment(id: &str) -> String {
 impl Client {
     /// A client for `config`; refuses a plain-http URL to anything but loopback.
     pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
-        let base = reqwest::Url::parse(config.base_url.trim_end_matches('/')).map_err(|e| {
-            ApiError::Config(format!("api_url {:?} is not a URL: {e}", config.base_url))
-        })?;
+        let base = reqwest::Url::parse(config.base_url.trim_end_matches('/'))
+            .map_err(|e| ApiError::Config(format!("api_url is not a valid URL ({e})")))?;
         let host = base.host_str().unwrap_or_default().to_string();
         if !base.username().is_empty() || base.password().is_some() {
             // Never echo the URL: its user-info may be a secret.

@@ -262,3 +262,14 @@ mod tests {
         assert!(encode(&Type::String, &Value::Unknown).is_err());
     }
 }
+
+#[cfg(test)]
+mod echo_tests {
+    use super::*;
+
+    #[test]
+    fn a_string_for_a_number_is_not_echoed() {
+        let e = decode(&Type::Number, br#""ss_secret_oops""#).unwrap_err();
+        assert!(!e.to_string().contains("ss_secret_oops"), "{e}");
+    }
+}

@@ -62,18 +62,20 @@ impl From<BigDecimal> for Number {
 impl FromStr for Number {
     type Err = String;
 
-    /// Parses a decimal literal such as `12`, `-0.5` or `1e400`.
+    /// Parses a decimal literal such as `12`, `-0.5` or `1e400`. Errors never repeat the
+    /// input: a mistyped secret could be in it.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
         if t.is_empty() || t.len() > 4096 {
-            return Err(format!("{s:?} is not a number"));
+            return Err("expected a number, found text that is not one".into());
         }
-        let d = BigDecimal::from_str(t).map_err(|_| format!("{s:?} is not a number"))?;
+        let d = BigDecimal::from_str(t)
+            .map_err(|_| "expected a number, found text that is not one".to_string())?;
         // Huge exponents make formatting and conversion cost time and memory in proportion
         // to the exponent: refuse them, as no Terraform value needs them.
         let (_, scale) = d.as_bigint_and_exponent();
         if scale.unsigned_abs() > MAX_SCALE {
-            return Err(format!("{s:?} is out of the supported number range"));
+            return Err("the number is out of the supported range (exponent beyond 1000)".into());
         }
         Ok(Number(d))
     }

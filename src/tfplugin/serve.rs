@@ -24,6 +24,8 @@ pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 /// Its value.
 pub const MAGIC_COOKIE_VALUE: &str =
     "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+/// How long a client may take to complete the TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The only protocol major version we speak.
 const PROTOCOL_VERSION: u32 = 6;
 
@@ -215,13 +217,17 @@ fn incoming(
                 }
                 Some(acceptor) => {
                     let acceptor = acceptor.clone();
-                    // Handshake off the accept loop, so one slow client blocks nobody.
+                    // Handshake off the accept loop, so one slow client blocks nobody, and
+                    // bounded, so a client that never finishes it holds nothing for long.
                     tokio::spawn(async move {
-                        match acceptor.accept(raw).await {
-                            Ok(s) => {
+                        match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(raw))
+                            .await
+                        {
+                            Ok(Ok(s)) => {
                                 let _ = tx.send(Ok(Conn(Box::pin(s)))).await;
                             }
-                            Err(e) => tracing::warn!(error = %e, "TLS handshake refused"),
+                            Ok(Err(e)) => tracing::warn!(error = %e, "TLS handshake refused"),
+                            Err(_) => tracing::warn!("TLS handshake timed out"),
                         }
                     });
                 }

@@ -43,6 +43,53 @@ fn create_then_second_plan_is_empty() {
     ws.assert_no_changes();
 }
 
+/// The one instance object in the raw state file.
+fn instance_in_state_file(ws: &support::terraform::Workspace) -> serde_json::Value {
+    let state: serde_json::Value = serde_json::from_str(&ws.state_file()).expect("state JSON");
+    state["resources"][0]["instances"][0].clone()
+}
+
+#[test]
+fn each_source_costs_terraform_as_little_state_as_it_can() {
+    let Some((_fake, ws)) = setup("each_source_costs_terraform_as_little_state_as_it_can") else {
+        return;
+    };
+    ws.config(CLOUDWATCH);
+    ws.apply(&[]);
+    // Terraform copies and re-encodes every instance's private data and sensitive paths on
+    // each state save, so a new source carries no private data and one sensitive path.
+    let fresh = instance_in_state_file(&ws);
+    assert!(fresh.get("private").is_none(), "{fresh}");
+    assert_eq!(
+        fresh["sensitive_attributes"],
+        serde_json::json!([[{"type": "get_attr", "value": "credentials"}]]),
+        "{fresh}"
+    );
+    // The first update starts the generation counter that keys later updates.
+    ws.config(&CLOUDWATCH.replace("prod-cloudwatch", "prod-cw-2"));
+    ws.apply(&[]);
+    let updated = instance_in_state_file(&ws);
+    assert!(updated["private"].as_str().is_some(), "{updated}");
+    ws.assert_no_changes();
+}
+
+#[test]
+fn repeating_an_earlier_change_is_applied_not_replayed() {
+    let Some((fake, ws)) = setup("repeating_an_earlier_change_is_applied_not_replayed") else {
+        return;
+    };
+    ws.config(CLOUDWATCH);
+    ws.apply(&[]);
+    // A to B, back to A, and to B again, all within the API's idempotency window: the third
+    // PATCH has the first one's body, and must still change the source.
+    for name in ["prod-cw-b", "prod-cloudwatch", "prod-cw-b"] {
+        ws.config(&CLOUDWATCH.replace("prod-cloudwatch", name));
+        ws.apply(&[]);
+        assert_eq!(fake.sources()[0].name, name);
+    }
+    ws.assert_no_changes();
+}
+
 #[test]
 fn order_of_sources_never_makes_a_diff() {
     let Some((_fake, ws)) = setup("order_of_sources_never_makes_a_diff") else {
@@ -450,6 +497,16 @@ resource "sigsentry_log_source" "dd" {{
         )
     };
     ws.config(&config("WO-SECRET-ONE", "1"));
+    // Not marked sensitive in the schema (a mark would cost every instance a sensitive path
+    // in state), yet the plan never shows the value: Terraform hides write-only attributes.
+    let plan = ws.plan();
+    assert!(
+        plan.stdout
+            .contains("credentials_wo         = (write-only attribute)"),
+        "{}",
+        plan.stdout
+    );
+    assert!(!plan.all().contains("WO-SECRET-ONE"), "{}", plan.all());
     ws.apply(&[]);
     assert_eq!(
         fake.sources()[0]

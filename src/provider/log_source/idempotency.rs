@@ -83,8 +83,13 @@ impl Private {
         serde_json::from_slice(bytes).unwrap_or_default()
     }
 
-    /// Serialises for Terraform.
+    /// Serialises for Terraform. Generation 0 is written as nothing at all: Terraform then
+    /// keeps no private data for the instance, which it would otherwise copy, encode and
+    /// write to the state file once per resource on every state save.
     pub fn to_bytes(self) -> Vec<u8> {
+        if self == Private::default() {
+            return Vec::new();
+        }
         serde_json::to_vec(&self).unwrap_or_default()
     }
 }
@@ -132,5 +137,14 @@ mod tests {
         let p = Private { generation: 7 };
         assert_eq!(Private::from_bytes(&p.to_bytes()), p);
         assert_eq!(Private::from_bytes(b"\xff"), Private::default());
+    }
+
+    #[test]
+    fn generation_zero_is_no_private_data_and_old_states_still_read() {
+        assert!(Private::default().to_bytes().is_empty());
+        assert_eq!(Private::from_bytes(b""), Private::default());
+        // States written before this change carry `{"g":0}`.
+        assert_eq!(Private::from_bytes(br#"{"g":0}"#), Private::default());
+        assert_eq!(Private::from_bytes(br#"{"g":3}"#).generation, 3);
     }
 }

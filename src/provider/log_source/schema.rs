@@ -44,9 +44,11 @@ pub fn schema() -> ResourceSchema {
                          credentials, so changes made outside Terraform cannot be detected. Set \
                          exactly one of `credentials` and `credentials_wo`.",
                     ),
+                // Not marked sensitive: a write-only value never reaches plan, state or output
+                // (Terraform shows "(write-only attribute)"), and the mark would cost a
+                // sensitive path on every instance, which Terraform re-encodes on each save.
                 Attribute::new("credentials_wo", Type::map(Type::String))
                     .optional()
-                    .sensitive()
                     .write_only()
                     .describe(
                         "Write-only platform credentials (Terraform 1.11+), same keys as \

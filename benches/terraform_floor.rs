@@ -60,17 +60,72 @@ resource "terraform_data" "s" {{
     )
 }
 
-/// Times the four operations once; returns seconds per op.
-fn run_ops(ws: &Workspace, config: &dyn Fn(&str) -> String) -> [f64; 4] {
+/// What one operation cost.
+#[derive(Clone, Copy, Default)]
+struct Cost {
+    /// Wall-clock seconds.
+    wall: f64,
+    /// CPU seconds of `terraform` and every process it ran (the provider included).
+    cpu: f64,
+    /// CPU seconds of the provider processes alone (from their usage reports).
+    provider_cpu: f64,
+}
+
+/// CPU seconds of this process's waited-for children (cutime + cstime in /proc/self/stat,
+/// in USER_HZ ticks of 10 ms): a terraform run's own CPU plus that of its plugins.
+fn children_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let Some(close) = stat.rfind(')') else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+    // Fields 16 and 17 (cutime, cstime); the slice starts at field 3.
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (tick(13) + tick(14)) / 100.0
+}
+
+/// The provider usage lines (`<peak RSS kB> <CPU ms>`) written so far.
+fn usage_lines(file: &std::path::Path) -> Vec<(u64, u64)> {
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.split_whitespace().map(|n| n.parse::<u64>().ok());
+            Some((it.next()??, it.next()??))
+        })
+        .collect()
+}
+
+/// Times the four operations once. `usage` is the provider's usage report file, if any.
+fn run_ops(
+    ws: &Workspace,
+    config: &dyn Fn(&str) -> String,
+    usage: Option<&std::path::Path>,
+) -> [Cost; 4] {
     let timed = |args: &[&str]| {
+        let before = usage.map(|f| usage_lines(f).len()).unwrap_or(0);
+        let cpu_before = children_cpu();
         let started = Instant::now();
         let r = ws.run(args);
+        let wall = started.elapsed().as_secs_f64();
         assert!(
             r.code == 0 || r.code == 2,
             "terraform {args:?} failed:\n{}",
             r.all()
         );
-        started.elapsed().as_secs_f64()
+        let provider_ms: u64 = usage
+            .map(|f| usage_lines(f).iter().skip(before).map(|l| l.1).sum())
+            .unwrap_or(0);
+        Cost {
+            wall,
+            cpu: children_cpu() - cpu_before,
+            provider_cpu: provider_ms as f64 / 1000.0,
+        }
     };
     ws.config(&config(""));
     let create = timed(&["apply", "-auto-approve", "-no-color"]);
@@ -79,6 +134,23 @@ fn run_ops(ws: &Workspace, config: &dyn Fn(&str) -> String) -> [f64; 4] {
     let update = timed(&["apply", "-auto-approve", "-no-color"]);
     let destroy = timed(&["destroy", "-auto-approve", "-no-color"]);
     [create, plan, update, destroy]
+}
+
+/// Bytes of state file one more resource adds (the state at 20 resources minus that at 10,
+/// over 10). Terraform re-encodes the whole state after every resource it changes, so
+/// this size drives the cost of large applies and destroys.
+fn state_bytes_per_resource(config: &dyn Fn(usize, &str) -> String) -> f64 {
+    let fake = Fake::start();
+    let ws = Workspace::new(&fake.url(), support::fake::KEY);
+    let size = |n: usize| {
+        ws.config(&config(n, ""));
+        ws.run(&["apply", "-auto-approve", "-no-color"]).ok();
+        ws.state_file().len() as f64
+    };
+    let ten = size(10);
+    let twenty = size(20);
+    ws.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    (twenty - ten) / 10.0
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -120,59 +192,74 @@ fn main() {
             .unwrap_or(0.0)
     );
     println!(
-        "| N | operation | ours (s) | terraform_data (s) | ratio | shaped terraform_data (s) | ratio | fake API share |\n|---|---|---|---|---|---|---|---|"
+        "| N | operation | ours (s) | terraform_data (s) | ratio | shaped terraform_data (s) | ratio | terraform CPU, ours (s) | provider CPU (s) | fake API share |\n|---|---|---|---|---|---|---|---|---|---|"
     );
+    let bytes = [
+        state_bytes_per_resource(&ours),
+        state_bytes_per_resource(&floor),
+        state_bytes_per_resource(&floor_shaped),
+    ];
+    let mut footers = Vec::new();
     for &n in &sizes {
-        let mut ours_t: Vec<Vec<f64>> = vec![Vec::new(); 4];
+        let mut ours_t: Vec<Vec<Cost>> = vec![Vec::new(); 4];
         let mut floor_t: Vec<Vec<f64>> = vec![Vec::new(); 4];
         let mut shaped_t: Vec<Vec<f64>> = vec![Vec::new(); 4];
-        let mut fake_share: Vec<Vec<f64>> = vec![Vec::new(); 4];
+        let mut fake_share: Vec<f64> = Vec::new();
         let mut peak_rss_kb = 0u64;
         for _ in 0..runs {
             let fake = Fake::start();
             let mut ws = Workspace::new(&fake.url(), support::fake::KEY);
-            let rss_file = ws.path().join("peak_rss");
-            ws.set_env("SIGSENTRY_PEAK_RSS_FILE", &rss_file.display().to_string());
-            let t = run_ops(&ws, &|s| ours(n, s));
-            // Fake API time per operation is not separable per op here; report it overall.
+            let usage_file = ws.path().join("provider-usage");
+            ws.set_env("SIGSENTRY_USAGE_FILE", &usage_file.display().to_string());
+            let t = run_ops(&ws, &|s| ours(n, s), Some(&usage_file));
+            // Fake API time is not separable per operation here; it is reported overall.
             let fake_secs: f64 = fake.requests().iter().map(|r| r.micros as f64 / 1e6).sum();
-            let total: f64 = t.iter().sum();
+            let total: f64 = t.iter().map(|c| c.wall).sum();
+            fake_share.push(fake_secs / total);
             for i in 0..4 {
                 ours_t[i].push(t[i]);
-                fake_share[i].push(fake_secs / total);
             }
             peak_rss_kb = peak_rss_kb.max(
-                std::fs::read_to_string(&rss_file)
-                    .unwrap_or_default()
-                    .lines()
-                    .filter_map(|l| l.trim().parse::<u64>().ok())
+                usage_lines(&usage_file)
+                    .iter()
+                    .map(|l| l.0)
                     .max()
                     .unwrap_or(0),
             );
             let ws_floor = Workspace::new(&fake.url(), support::fake::KEY);
-            let f = run_ops(&ws_floor, &|s| floor(n, s));
+            let f = run_ops(&ws_floor, &|s| floor(n, s), None);
             let ws_shaped = Workspace::new(&fake.url(), support::fake::KEY);
-            let g = run_ops(&ws_shaped, &|s| floor_shaped(n, s));
+            let g = run_ops(&ws_shaped, &|s| floor_shaped(n, s), None);
             for i in 0..4 {
-                floor_t[i].push(f[i]);
-                shaped_t[i].push(g[i]);
+                floor_t[i].push(f[i].wall);
+                shaped_t[i].push(g[i].wall);
             }
         }
         for i in 0..4 {
-            let o = median(ours_t[i].clone());
+            let o = median(ours_t[i].iter().map(|c| c.wall).collect());
+            let cpu = median(ours_t[i].iter().map(|c| c.cpu - c.provider_cpu).collect());
+            let pcpu = median(ours_t[i].iter().map(|c| c.provider_cpu).collect());
             let f = median(floor_t[i].clone());
             let g = median(shaped_t[i].clone());
             println!(
-                "| {n} | {} | {o:.2} | {f:.2} | {:.2}x | {g:.2} | {:.2}x | {:.1}% |",
+                "| {n} | {} | {o:.2} | {f:.2} | {:.2}x | {g:.2} | {:.2}x | {cpu:.2} | {pcpu:.2} | {:.1}% |",
                 OPS[i],
                 o / f,
                 o / g,
-                100.0 * median(fake_share[i].clone())
+                100.0 * median(fake_share.clone())
             );
         }
-        println!(
-            "| {n} | provider peak RSS | {:.1} MB | | | |",
+        footers.push(format!(
+            "| {n} | provider peak RSS | {:.1} MB |",
             peak_rss_kb as f64 / 1024.0
-        );
+        ));
+    }
+    footers.push(format!(
+        "| | state file bytes per resource | ours {:.0}, terraform_data {:.0}, shaped {:.0} |",
+        bytes[0], bytes[1], bytes[2]
+    ));
+    println!("\n| N | measure | value |\n|---|---|---|");
+    for f in footers {
+        println!("{f}");
     }
 }

@@ -1,0 +1,3 @@
+module sigsentry.dev/tf-profile
+
+go 1.21

@@ -101,39 +101,55 @@ fn usage_lines(file: &std::path::Path) -> Vec<(u64, u64)> {
         .collect()
 }
 
-/// Times the four operations once. `usage` is the provider's usage report file, if any.
-fn run_ops(
-    ws: &Workspace,
-    config: &dyn Fn(&str) -> String,
-    usage: Option<&std::path::Path>,
-) -> [Cost; 4] {
-    let timed = |args: &[&str]| {
-        let before = usage.map(|f| usage_lines(f).len()).unwrap_or(0);
-        let cpu_before = children_cpu();
-        let started = Instant::now();
-        let r = ws.run(args);
-        let wall = started.elapsed().as_secs_f64();
-        assert!(
-            r.code == 0 || r.code == 2,
-            "terraform {args:?} failed:\n{}",
-            r.all()
-        );
-        let provider_ms: u64 = usage
-            .map(|f| usage_lines(f).iter().skip(before).map(|l| l.1).sum())
-            .unwrap_or(0);
-        Cost {
-            wall,
-            cpu: children_cpu() - cpu_before,
-            provider_cpu: provider_ms as f64 / 1000.0,
+/// One workspace under test: its configuration and, for ours, the provider's usage file.
+struct Case<'a> {
+    ws: &'a Workspace,
+    config: &'a dyn Fn(&str) -> String,
+    usage: Option<&'a std::path::Path>,
+}
+
+/// Times one terraform command in `case`.
+fn timed(case: &Case, args: &[&str]) -> Cost {
+    let before = case.usage.map(|f| usage_lines(f).len()).unwrap_or(0);
+    let cpu_before = children_cpu();
+    let started = Instant::now();
+    let r = case.ws.run(args);
+    let wall = started.elapsed().as_secs_f64();
+    assert!(
+        r.code == 0 || r.code == 2,
+        "terraform {args:?} failed:\n{}",
+        r.all()
+    );
+    let provider_ms: u64 = case
+        .usage
+        .map(|f| usage_lines(f).iter().skip(before).map(|l| l.1).sum())
+        .unwrap_or(0);
+    Cost {
+        wall,
+        cpu: children_cpu() - cpu_before,
+        provider_cpu: provider_ms as f64 / 1000.0,
+    }
+}
+
+/// Times the four operations once in every case. Each operation runs in all the cases
+/// before the next one starts, so the numbers compared were taken close together: the
+/// speed of a shared machine drifts over the minutes a 1000-resource run takes.
+fn run_ops(cases: &[Case]) -> Vec<[Cost; 4]> {
+    let mut out = vec![[Cost::default(); 4]; cases.len()];
+    let apply = ["apply", "-auto-approve", "-no-color"];
+    let steps: [(&str, &[&str]); 4] = [
+        ("", &apply),
+        ("", &["plan", "-no-color"]),
+        ("-v2", &apply),
+        ("-v2", &["destroy", "-auto-approve", "-no-color"]),
+    ];
+    for (op, (suffix, args)) in steps.iter().enumerate() {
+        for (i, case) in cases.iter().enumerate() {
+            case.ws.config(&(case.config)(suffix));
+            out[i][op] = timed(case, args);
         }
-    };
-    ws.config(&config(""));
-    let create = timed(&["apply", "-auto-approve", "-no-color"]);
-    let plan = timed(&["plan", "-no-color"]);
-    ws.config(&config("-v2"));
-    let update = timed(&["apply", "-auto-approve", "-no-color"]);
-    let destroy = timed(&["destroy", "-auto-approve", "-no-color"]);
-    [create, plan, update, destroy]
+    }
+    out
 }
 
 /// Bytes of state file one more resource adds (the state at 20 resources minus that at 10,
@@ -211,14 +227,35 @@ fn main() {
             let mut ws = Workspace::new(&fake.url(), support::fake::KEY);
             let usage_file = ws.path().join("provider-usage");
             ws.set_env("SIGSENTRY_USAGE_FILE", &usage_file.display().to_string());
-            let t = run_ops(&ws, &|s| ours(n, s), Some(&usage_file));
-            // Fake API time is not separable per operation here; it is reported overall.
+            let ws_floor = Workspace::new(&fake.url(), support::fake::KEY);
+            let ws_shaped = Workspace::new(&fake.url(), support::fake::KEY);
+            let (c_ours, c_floor, c_shaped) = (
+                |s: &str| ours(n, s),
+                |s: &str| floor(n, s),
+                |s: &str| floor_shaped(n, s),
+            );
+            let results = run_ops(&[
+                Case {
+                    ws: &ws,
+                    config: &c_ours,
+                    usage: Some(&usage_file),
+                },
+                Case {
+                    ws: &ws_floor,
+                    config: &c_floor,
+                    usage: None,
+                },
+                Case {
+                    ws: &ws_shaped,
+                    config: &c_shaped,
+                    usage: None,
+                },
+            ]);
+            let (t, f, g) = (results[0], results[1], results[2]);
+            // Only ours calls the fake API; its time is not separable per operation.
             let fake_secs: f64 = fake.requests().iter().map(|r| r.micros as f64 / 1e6).sum();
             let total: f64 = t.iter().map(|c| c.wall).sum();
             fake_share.push(fake_secs / total);
-            for i in 0..4 {
-                ours_t[i].push(t[i]);
-            }
             peak_rss_kb = peak_rss_kb.max(
                 usage_lines(&usage_file)
                     .iter()
@@ -226,11 +263,8 @@ fn main() {
                     .max()
                     .unwrap_or(0),
             );
-            let ws_floor = Workspace::new(&fake.url(), support::fake::KEY);
-            let f = run_ops(&ws_floor, &|s| floor(n, s), None);
-            let ws_shaped = Workspace::new(&fake.url(), support::fake::KEY);
-            let g = run_ops(&ws_shaped, &|s| floor_shaped(n, s), None);
             for i in 0..4 {
+                ours_t[i].push(t[i]);
                 floor_t[i].push(f[i].wall);
                 shaped_t[i].push(g[i].wall);
             }

@@ -9,6 +9,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use sigsentry_provider::usage::children_cpu_seconds;
 use std::time::Instant;
 use support::fake::Fake;
 use support::terraform::{terraform_bin, Workspace};
@@ -71,24 +72,6 @@ struct Cost {
     provider_cpu: f64,
 }
 
-/// CPU seconds of this process's waited-for children (cutime + cstime in /proc/self/stat,
-/// in USER_HZ ticks of 10 ms): a terraform run's own CPU plus that of its plugins.
-fn children_cpu() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let Some(close) = stat.rfind(')') else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
-    // Fields 16 and 17 (cutime, cstime); the slice starts at field 3.
-    let tick = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (tick(13) + tick(14)) / 100.0
-}
-
 /// The provider usage lines (`<peak RSS kB> <CPU ms>`) written so far.
 fn usage_lines(file: &std::path::Path) -> Vec<(u64, u64)> {
     std::fs::read_to_string(file)
@@ -111,7 +94,7 @@ struct Case<'a> {
 /// Times one terraform command in `case`.
 fn timed(case: &Case, args: &[&str]) -> Cost {
     let before = case.usage.map(|f| usage_lines(f).len()).unwrap_or(0);
-    let cpu_before = children_cpu();
+    let cpu_before = children_cpu_seconds().unwrap_or(0.0);
     let started = Instant::now();
     let r = case.ws.run(args);
     let wall = started.elapsed().as_secs_f64();
@@ -126,7 +109,7 @@ fn timed(case: &Case, args: &[&str]) -> Cost {
         .unwrap_or(0);
     Cost {
         wall,
-        cpu: children_cpu() - cpu_before,
+        cpu: children_cpu_seconds().unwrap_or(0.0) - cpu_before,
         provider_cpu: provider_ms as f64 / 1000.0,
     }
 }

@@ -13,3 +13,4 @@ pub mod framework;
 pub mod provider;
 pub mod sigsentry;
 pub mod tfplugin;
+pub mod usage;

@@ -17,7 +17,8 @@ if [ "${1:-}" = "--focus" ]; then focus="$2"; shift 2; fi
 go="$(command -v go || ls /usr/lib/go-1.2*/bin/go 2>/dev/null | tail -n 1 || true)"
 [ -n "$go" ] || { echo "profile-terraform: Go 1.21+ is needed to build scripts/tf-profile" >&2; exit 1; }
 command -v perf >/dev/null || { echo "profile-terraform: perf is needed" >&2; exit 1; }
-terraform="$(command -v terraform)"
+terraform="$(command -v terraform || true)"
+[ -n "$terraform" ] || { echo "profile-terraform: terraform is not on PATH" >&2; exit 1; }
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 (cd "$root/scripts/tf-profile" && "$go" build -o "$out/tf-profile" .)

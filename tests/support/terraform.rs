@@ -209,4 +209,12 @@ impl Workspace {
     pub fn state_file(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("terraform.tfstate")).unwrap_or_default()
     }
+
+    /// The first instance of the first resource as the state file stores it: with the
+    /// `private` and `sensitive_attributes` fields that `terraform show -json` leaves out.
+    pub fn first_instance_in_state_file(&self) -> serde_json::Value {
+        let state: serde_json::Value =
+            serde_json::from_str(&self.state_file()).expect("state file JSON");
+        state["resources"][0]["instances"][0].clone()
+    }
 }

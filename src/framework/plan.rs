@@ -55,25 +55,10 @@ impl ResourceSchema {
     }
 }
 
-/// Equality as Terraform sees it: sets compare without regard to order.
+/// Equality as a plan sees it: equal and wholly known (an unknown may turn out to be
+/// anything, so it equals nothing, itself included). Sets compare without order.
 pub fn values_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Set(x), Value::Set(y)) => {
-            x.len() == y.len()
-                && x.iter().all(|e| y.iter().any(|f| values_equal(e, f)))
-                && y.iter().all(|f| x.iter().any(|e| values_equal(e, f)))
-        }
-        (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(e, f)| values_equal(e, f))
-        }
-        (Value::Map(x), Value::Map(y)) | (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
-        }
-        (Value::Unknown, _) | (_, Value::Unknown) => false,
-        _ => a == b,
-    }
+    a == b && a.is_wholly_known()
 }
 
 /// Plans a change. `prior` is null on create; `proposed` null means destroy.

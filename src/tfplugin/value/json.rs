@@ -77,14 +77,10 @@ fn from_json(
                 path.steps.push(PathStep::ElementKeyInt(i as i64));
                 let v = from_json(et, item, path, depth + 1);
                 path.steps.pop();
-                let v = v?;
-                if matches!(ty, Type::Set(_)) && out.contains(&v) {
-                    continue;
-                }
-                out.push(v);
+                out.push(v?);
             }
             if matches!(ty, Type::Set(_)) {
-                Value::Set(out)
+                Value::Set(super::distinct(out))
             } else {
                 Value::List(out)
             }

@@ -240,14 +240,10 @@ impl<'a> Reader<'a> {
                             .push(super::PathStep::ElementKeyInt(i as i64));
                         let v = self.value(elem, depth + 1);
                         self.path.steps.pop();
-                        let v = v?;
-                        if matches!(ty, Type::Set(_)) && items.contains(&v) {
-                            continue;
-                        }
-                        items.push(v);
+                        items.push(v?);
                     }
                     Ok(if matches!(ty, Type::Set(_)) {
-                        Value::Set(items)
+                        Value::Set(super::distinct(items))
                     } else {
                         Value::List(items)
                     })

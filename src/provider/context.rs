@@ -16,8 +16,8 @@ enum Configured {
     /// Ready.
     Ready {
         client: Arc<Client>,
-        api_url: String,
-        project: String,
+        /// The Terraform state being served (see `state_scope`).
+        scope: String,
     },
 }
 
@@ -48,6 +48,8 @@ pub struct Settings {
     pub max_retries: Option<u32>,
     /// Per-request timeout, when set.
     pub timeout: Option<std::time::Duration>,
+    /// Deadline of one operation (attempts and waits), when set.
+    pub total_timeout: Option<std::time::Duration>,
     /// User-Agent.
     pub user_agent: String,
 }
@@ -61,11 +63,12 @@ impl ProviderContext {
             project,
             max_retries,
             timeout,
+            total_timeout,
             user_agent,
         } = s;
-        let mut cfg = ClientConfig::new(api_url.clone());
+        let mut cfg = ClientConfig::new(api_url);
         cfg.api_key = api_key;
-        cfg.project_id = project.clone();
+        cfg.project_id = project;
         cfg.user_agent = user_agent;
         if let Some(n) = max_retries {
             cfg.max_retries = n;
@@ -73,6 +76,9 @@ impl ProviderContext {
         if let Some(t) = timeout {
             cfg.request_timeout = t;
             cfg.connect_timeout = cfg.connect_timeout.min(t);
+        }
+        if let Some(t) = total_timeout {
+            cfg.total_timeout = t;
         }
         let result = Client::new(cfg).map(|c| c.with_cancellation(self.cancel.clone()));
         let mut state = match self.state.write() {
@@ -83,8 +89,7 @@ impl ProviderContext {
             Ok(client) => {
                 *state = Configured::Ready {
                     client: Arc::new(client),
-                    api_url,
-                    project: project.unwrap_or_default(),
+                    scope: super::state_scope::current(),
                 };
                 Ok(())
             }
@@ -131,18 +136,10 @@ impl ProviderContext {
         }
     }
 
-    /// The configured API URL ("" before configuration).
-    pub fn api_url(&self) -> String {
+    /// The Terraform state this process serves ("" before configuration).
+    pub fn scope(&self) -> String {
         match self.state.read().as_deref() {
-            Ok(Configured::Ready { api_url, .. }) => api_url.clone(),
-            _ => String::new(),
-        }
-    }
-
-    /// The configured project id ("" when none).
-    pub fn project(&self) -> String {
-        match self.state.read().as_deref() {
-            Ok(Configured::Ready { project, .. }) => project.clone(),
+            Ok(Configured::Ready { scope, .. }) => scope.clone(),
             _ => String::new(),
         }
     }

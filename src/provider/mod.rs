@@ -5,6 +5,7 @@ mod context;
 pub mod data_sources;
 mod errors;
 pub mod log_source;
+mod state_scope;
 
 use self::context::ProviderContext;
 use crate::framework::object::{self, Field};
@@ -108,6 +109,16 @@ fn timeout(config: &Value) -> Result<Option<std::time::Duration>, Diagnostic> {
     .map(|v| v.map(std::time::Duration::from_secs))
 }
 
+fn total_timeout(config: &Value) -> Result<Option<std::time::Duration>, Diagnostic> {
+    whole_number(
+        config,
+        "total_timeout_seconds",
+        "SIGSENTRY_TOTAL_TIMEOUT_SECONDS",
+        1..=86_400,
+    )
+    .map(|v| v.map(std::time::Duration::from_secs))
+}
+
 impl Provider for SigSentryProvider {
     fn schema(&self) -> Schema {
         Schema {
@@ -130,8 +141,14 @@ impl Provider for SigSentryProvider {
                          `SIGSENTRY_PROJECT_ID`.",
                     ),
                     Attribute::new("timeout_seconds", Type::Number).optional().describe(
-                        "How long one API request may take before it fails (and is retried), \
-                         1 to 3600. Env: `SIGSENTRY_TIMEOUT_SECONDS`. Default: 30.",
+                        "How long one API request may take, its answer included, before it fails \
+                         (and is retried), 1 to 3600. Env: `SIGSENTRY_TIMEOUT_SECONDS`. Default: 30.",
+                    ),
+                    Attribute::new("total_timeout_seconds", Type::Number).optional().describe(
+                        "How long one API operation may take in all, every retry and wait \
+                         (`Retry-After` included) counted, 1 to 86400. Env: \
+                         `SIGSENTRY_TOTAL_TIMEOUT_SECONDS`. Default: 60, so a dead API fails an \
+                         operation within about a minute.",
                     ),
                     Attribute::new("max_retries", Type::Number).optional().describe(
                         "How many times a failed call (429, 5xx, connection error) is retried, 0 to \
@@ -152,9 +169,13 @@ impl Provider for SigSentryProvider {
                 );
             }
         }
-        for d in [max_retries(config).err(), timeout(config).err()]
-            .into_iter()
-            .flatten()
+        for d in [
+            max_retries(config).err(),
+            timeout(config).err(),
+            total_timeout(config).err(),
+        ]
+        .into_iter()
+        .flatten()
         {
             if d.attribute.is_some() {
                 diags.push(d);
@@ -173,6 +194,7 @@ impl Provider for SigSentryProvider {
                 "project_id",
                 "max_retries",
                 "timeout_seconds",
+                "total_timeout_seconds",
             ]
             .iter()
             .any(|a| config.get_attr(a).is_some_and(Value::is_unknown));
@@ -194,13 +216,20 @@ impl Provider for SigSentryProvider {
                 .known()
                 .map(str::to_string)
                 .or_else(|| env_nonempty("SIGSENTRY_PROJECT_ID"));
-            let (retries, timeout) = match (max_retries(config), timeout(config)) {
-                (Ok(r), Ok(t)) => (r, t),
-                (r, t) => {
-                    diags.extend(Diagnostics(r.err().into_iter().chain(t.err()).collect()));
-                    return diags;
-                }
-            };
+            let (retries, timeout, total_timeout) =
+                match (max_retries(config), timeout(config), total_timeout(config)) {
+                    (Ok(r), Ok(t), Ok(total)) => (r, t, total),
+                    (r, t, total) => {
+                        diags.extend(Diagnostics(
+                            r.err()
+                                .into_iter()
+                                .chain(t.err())
+                                .chain(total.err())
+                                .collect(),
+                        ));
+                        return diags;
+                    }
+                };
             let user_agent = format!(
                 "terraform-provider-sigsentry/{} terraform/{}",
                 env!("CARGO_PKG_VERSION"),
@@ -213,6 +242,7 @@ impl Provider for SigSentryProvider {
                     project,
                     max_retries: retries,
                     timeout,
+                    total_timeout,
                     user_agent,
                 })
             }) {

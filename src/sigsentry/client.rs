@@ -1,13 +1,19 @@
 //! The HTTP client: one connection pool per configured provider, typed operations, and
-//! retries that never duplicate (POST and PATCH are repeated only with their idempotency
-//! key, the same key on every attempt).
+//! retries that never duplicate. Every answer is bounded (body size, one deadline per
+//! operation covering attempts and waits, pages per walk) and checked (envelope, ids,
+//! field types) before anything is believed.
 
-use super::contract::{self, Envelope};
+use super::call::Call;
+use super::contract::{self, MAX_BODY_BYTES, MAX_CURSOR_LEN, MAX_PAGES};
 use super::error::ApiError;
-use super::models::{ListFilter, LogSource, LogSourcePatch, NewLogSource, TestResult};
+use super::keys::KeyDeriver;
+use super::models::{check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestResult};
+use super::retry_after;
+use super::sanitize::{strip, Redactor};
 use super::secret::Secret;
-use backon::{ExponentialBuilder, Retryable};
+use backon::BackoffBuilder;
 use reqwest::{Method, StatusCode};
+use serde_json::Value;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -24,20 +30,22 @@ pub struct ClientConfig {
     pub user_agent: String,
     /// Retries after the first attempt.
     pub max_retries: u32,
-    /// Upper bound of all waiting between attempts.
-    pub max_elapsed: Duration,
+    /// One operation's deadline: every attempt and every wait between them.
+    pub total_timeout: Duration,
+    /// The deadline of a whole list walk (each page also has `total_timeout`).
+    pub walk_timeout: Duration,
     /// First backoff delay (doubles, with jitter, up to `max_backoff`).
     pub min_backoff: Duration,
     /// Largest single backoff delay (a longer `Retry-After` is still honoured).
     pub max_backoff: Duration,
-    /// Timeout of one request.
+    /// Timeout of one attempt, body included.
     pub request_timeout: Duration,
     /// Timeout of establishing a connection.
     pub connect_timeout: Duration,
 }
 
 impl ClientConfig {
-    /// Defaults for `base_url`.
+    /// Defaults for `base_url`: a dead API fails an operation within about a minute.
     pub fn new(base_url: impl Into<String>) -> Self {
         ClientConfig {
             base_url: base_url.into(),
@@ -45,7 +53,8 @@ impl ClientConfig {
             project_id: None,
             user_agent: format!("terraform-provider-sigsentry/{}", env!("CARGO_PKG_VERSION")),
             max_retries: 5,
-            max_elapsed: Duration::from_secs(60),
+            total_timeout: Duration::from_secs(60),
+            walk_timeout: Duration::from_secs(300),
             min_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
@@ -63,6 +72,25 @@ pub struct Created {
     pub replayed: bool,
 }
 
+/// A claim's outcome (see [`Client::claim`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// This request was the first claim: the source is the caller's. The source as it
+    /// is now.
+    Won(LogSource),
+    /// Someone claimed it before: it belongs to another Terraform object.
+    Taken,
+}
+
+/// One page of a list.
+#[derive(Clone, Debug, Default)]
+pub struct Page {
+    /// The sources on it.
+    pub items: Vec<LogSource>,
+    /// The cursor of the next page, `None` on the last.
+    pub next: Option<String>,
+}
+
 /// The SigSentry API client. Cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct Client {
@@ -70,6 +98,8 @@ pub struct Client {
     base: reqwest::Url,
     host: String,
     config: ClientConfig,
+    keys: Option<KeyDeriver>,
+    redact: Redactor,
     cancel: CancellationToken,
 }
 
@@ -78,6 +108,9 @@ struct Answer {
     status: StatusCode,
     replayed: bool,
     body: Vec<u8>,
+    /// An earlier attempt of the same call failed in a way the API may still have carried
+    /// out, so a replay may be of our own request.
+    after_uncertain_attempt: bool,
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -87,17 +120,88 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Percent-encodes an id for use as one path segment.
-fn segment(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+/// The proxy for an `https://` API, from `HTTPS_PROXY` (or `https_proxy`) with `NO_PROXY`
+/// honoured. Plain `http://` (loopback only) never goes through a proxy: the key would
+/// cross it in cleartext. `HTTP_PROXY` and `ALL_PROXY` are ignored for the same reason.
+fn https_proxy() -> Result<Option<reqwest::Proxy>, ApiError> {
+    let Some(url) = ["HTTPS_PROXY", "https_proxy"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+    else {
+        return Ok(None);
+    };
+    let proxy = reqwest::Proxy::https(url.trim()).map_err(|_| {
+        // Never echo the value: a proxy URL may carry a password.
+        ApiError::Config("HTTPS_PROXY is not a usable proxy URL".into())
+    })?;
+    Ok(Some(proxy.no_proxy(reqwest::NoProxy::from_env())))
+}
+
+/// Why a body could not be read.
+enum BodyError {
+    /// Larger than the cap.
+    TooLarge,
+    /// The connection failed while reading.
+    Transport(reqwest::Error),
+}
+
+/// The body of an answer, refused unread past `cap` bytes: a hostile or broken API
+/// cannot make the provider hold more than that.
+async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, BodyError> {
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(BodyError::TooLarge);
     }
-    out
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
+        if body.len() + chunk.len() > cap {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The `data` of a success envelope `{"success": true, "data": …}` and, on list pages,
+/// its `nextCursor`.
+fn envelope(answer: &Answer) -> Result<(Value, Option<Value>), ApiError> {
+    let v: Value = serde_json::from_slice(&answer.body).map_err(|_| ApiError::InvalidResponse {
+        status: answer.status.as_u16(),
+        what: "a body that is not the expected JSON (truncated or malformed)".into(),
+    })?;
+    let Value::Object(mut map) = v else {
+        return Err(ApiError::BadAnswer {
+            what: "the answer is not a JSON object".into(),
+        });
+    };
+    if map.get("success") != Some(&Value::Bool(true)) {
+        return Err(ApiError::BadAnswer {
+            what: format!(
+                "a {} answer whose envelope does not say \"success\": true",
+                answer.status.as_u16()
+            ),
+        });
+    }
+    let data = map.remove("data").ok_or_else(|| ApiError::BadAnswer {
+        what: "the envelope has no `data`".into(),
+    })?;
+    Ok((data, map.remove("nextCursor")))
+}
+
+/// Refuses an answer about another source than the one asked for: believing it would
+/// point state, and a later delete, at someone else's source.
+fn same_id(asked: &str, got: LogSource) -> Result<LogSource, ApiError> {
+    if got.id == asked {
+        Ok(got)
+    } else {
+        Err(ApiError::BadAnswer {
+            what: "the API answered about a different log source than the one asked for".into(),
+        })
+    }
+}
+
+/// Refuses an id from the user or state before it goes into a path.
+fn usable_id(id: &str) -> Result<(), ApiError> {
+    check_id(id).map_err(|why| ApiError::Config(format!("log source id not usable: {why}")))
 }
 
 impl Client {
@@ -114,32 +218,47 @@ impl Client {
                     .into(),
             ));
         }
-        match base.scheme() {
-            "https" => {}
-            "http" if is_loopback(&host) => {}
+        if base.query().is_some() || base.fragment().is_some() {
+            return Err(ApiError::Config(
+                "api_url must not have a query (?…) or fragment (#…)".into(),
+            ));
+        }
+        let https = match base.scheme() {
+            "https" => true,
+            "http" if is_loopback(&host) => false,
             "http" => return Err(ApiError::InsecureUrl { host }),
             other => {
                 return Err(ApiError::Config(format!(
                     "api_url must use https:// (or http:// to a loopback address), not {other}://"
                 )))
             }
-        }
+        };
         // reqwest's rustls backend needs a process-wide crypto provider; ours is aws-lc-rs.
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
-            .timeout(config.request_timeout)
             .connect_timeout(config.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(90))
             .tcp_nodelay(true)
+            // No proxy from the environment unless chosen below.
+            .no_proxy()
             // A redirect could carry the key to another host: the API never redirects.
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        if https {
+            if let Some(p) = https_proxy()? {
+                builder = builder.proxy(p);
+            }
+        }
+        let http = builder
             .build()
             .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
+        let redact = Redactor::new(config.api_key.iter().map(Secret::expose));
         Ok(Client {
             http,
             base,
             host,
+            keys: config.api_key.as_ref().map(KeyDeriver::new),
+            redact,
             config,
             cancel: CancellationToken::new(),
         })
@@ -151,18 +270,34 @@ impl Client {
         self
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base.as_str().trim_end_matches('/'))
+    /// The configuration the client was built with.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
     }
 
-    /// One HTTP exchange, mapped to an [`Answer`] or an [`ApiError`].
+    fn keys(&self) -> Result<&KeyDeriver, ApiError> {
+        self.keys.as_ref().ok_or(ApiError::MissingApiKey)
+    }
+
+    /// The URL of `call`: each path segment percent-encoded on its own, never concatenated.
+    fn url(&self, call: &Call) -> Result<reqwest::Url, ApiError> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|_| ApiError::Config("api_url cannot have a path".into()))?
+            .pop_if_empty()
+            .extend(&call.segments);
+        if !call.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(call.query.iter());
+        }
+        Ok(url)
+    }
+
+    /// One HTTP exchange within `timeout`, mapped to an [`Answer`] or an [`ApiError`].
     async fn attempt(
         &self,
-        method: &Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&serde_json::Value>,
-        key: Option<&str>,
+        call: &Call,
+        timeout: Duration,
+        redact: &Redactor,
     ) -> Result<Answer, ApiError> {
         let api_key = self
             .config
@@ -171,19 +306,17 @@ impl Client {
             .ok_or(ApiError::MissingApiKey)?;
         let mut req = self
             .http
-            .request(method.clone(), self.url(path))
+            .request(call.method.clone(), self.url(call)?)
+            .timeout(timeout)
             .bearer_auth(api_key.expose())
             .header(reqwest::header::ACCEPT, "application/json");
-        if !query.is_empty() {
-            req = req.query(query);
-        }
         if let Some(p) = &self.config.project_id {
             req = req.header(contract::PROJECT_HEADER, p);
         }
-        if let Some(k) = key {
+        if let Some(k) = call.key() {
             req = req.header(contract::IDEMPOTENCY_HEADER, k);
         }
-        if let Some(b) = body {
+        if let Some(b) = &call.body {
             req = req
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(b.to_string());
@@ -191,42 +324,45 @@ impl Client {
         let resp = req.send().await.map_err(|e| self.transport(&e))?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(|e| self.transport(&e))?.to_vec();
+        let body = match read_capped(resp, MAX_BODY_BYTES).await {
+            Ok(b) => b,
+            Err(BodyError::TooLarge) => {
+                return Err(ApiError::TooLarge {
+                    status: status.as_u16(),
+                })
+            }
+            Err(BodyError::Transport(e)) => return Err(self.transport(&e)),
+        };
+        let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
         if status.is_success() {
             // A 2xx whose body is cut off or not JSON is a fault worth retrying (the same
             // idempotency key gets the replay), so check it here, inside the retry loop.
-            if status != StatusCode::NO_CONTENT
-                && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err()
-            {
+            // A delete's body is never read.
+            let unreadable = call.method != Method::DELETE
+                && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err();
+            if unreadable {
                 return Err(ApiError::InvalidResponse {
                     status: status.as_u16(),
                     what: "a body that is not the expected JSON (truncated or malformed)".into(),
                 });
             }
-            let replayed = headers
-                .get(contract::REPLAYED_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            let replayed = header(contract::REPLAYED_HEADER)
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
             return Ok(Answer {
                 status,
                 replayed,
                 body,
+                after_uncertain_attempt: false,
             });
         }
-        let retry_after = headers
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let content_type = headers
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let retry_after = header(reqwest::header::RETRY_AFTER.as_str())
+            .and_then(|v| retry_after::parse(v, std::time::SystemTime::now()));
         Err(ApiError::from_response(
             status.as_u16(),
             retry_after,
             &body,
-            content_type,
+            header(reqwest::header::CONTENT_TYPE.as_str()).unwrap_or(""),
+            redact,
         ))
     }
 
@@ -245,7 +381,7 @@ impl Client {
         let mut cause = std::error::Error::source(e);
         let mut root = None;
         while let Some(c) = cause {
-            root = Some(c.to_string());
+            root = Some(strip(&c.to_string()));
             cause = c.source();
         }
         ApiError::Transport {
@@ -257,148 +393,245 @@ impl Client {
         }
     }
 
-    /// An exchange with retries: `repeatable` says whether the request may be sent again.
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        query: Vec<(&str, String)>,
-        body: Option<serde_json::Value>,
-        key: Option<&str>,
-        repeatable: bool,
-    ) -> Result<Answer, ApiError> {
+    /// A call with retries, all within one deadline: each attempt gets at most what is
+    /// left of it, and a wait (backoff or `Retry-After`) that would pass it ends the call.
+    async fn call(&self, call: Call) -> Result<Answer, ApiError> {
         let started = Instant::now();
-        let mut attempt_no = 0u32;
-        let backoff = ExponentialBuilder::default()
+        let total = self.config.total_timeout;
+        let deadline = started + total;
+        let mut redact = self.redact.clone();
+        redact.extend(&call.redact);
+        let mut delays = backon::ExponentialBuilder::default()
             .with_min_delay(self.config.min_backoff)
             .with_max_delay(self.config.max_backoff)
             .with_max_times(self.config.max_retries as usize)
-            .with_total_delay(Some(self.config.max_elapsed))
-            .with_jitter();
-        let budget = self.config.max_elapsed;
-        let first_failure: std::sync::Mutex<Option<ApiError>> = std::sync::Mutex::new(None);
-        let first_failure = &first_failure;
-        let run = (|| {
-            attempt_no += 1;
-            let n = attempt_no;
-            let (method, query, body) = (method.clone(), query.clone(), body.clone());
-            async move {
-                let r = self.attempt(&method, path, &query, body.as_ref(), key).await;
-                if let Err(e @ ApiError::Transport { .. }) = &r {
-                    if let Ok(mut f) = first_failure.lock() {
-                        f.get_or_insert_with(|| e.clone());
+            .with_jitter()
+            .build();
+        let mut attempts = 0u32;
+        let mut uncertain = false;
+        let mut first_transport: Option<ApiError> = None;
+        let label = call.label();
+        let run = async {
+            loop {
+                attempts += 1;
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break Err(self.past_deadline(total, attempts - 1, first_transport.take()));
+                }
+                let result = self
+                    .attempt(&call, self.config.request_timeout.min(left), &redact)
+                    .await;
+                let elapsed_ms = started.elapsed().as_millis() as u64;
+                let e = match result {
+                    Ok(mut a) => {
+                        tracing::debug!(method = %call.method, path = %label, status = a.status.as_u16(), attempt = attempts, elapsed_ms, "SigSentry API call");
+                        a.after_uncertain_attempt = uncertain;
+                        break Ok(a);
                     }
+                    Err(e) => e,
+                };
+                tracing::debug!(method = %call.method, path = %label, attempt = attempts, elapsed_ms, error = %e, "SigSentry API call failed");
+                if !e.is_retryable() {
+                    break Err(e);
                 }
-                match &r {
-                    Ok(a) => tracing::debug!(%method, path, status = a.status.as_u16(), attempt = n, elapsed_ms = started.elapsed().as_millis() as u64, "SigSentry API call"),
-                    Err(e) => tracing::debug!(%method, path, attempt = n, elapsed_ms = started.elapsed().as_millis() as u64, error = %e, "SigSentry API call failed"),
+                let Some(backoff) = delays.next() else {
+                    break Err(e);
+                };
+                uncertain |= e.may_have_committed();
+                if matches!(e, ApiError::Transport { .. }) && first_transport.is_none() {
+                    first_transport = Some(e.clone());
                 }
-                r
+                let wait = e.retry_after().map_or(backoff, |ra| ra.max(backoff));
+                let left = deadline.saturating_duration_since(Instant::now());
+                if wait >= left {
+                    break Err(match e.retry_after() {
+                        Some(ra) if ra >= left => ApiError::Deadline {
+                            seconds: total.as_secs(),
+                            attempts,
+                            last: format!(
+                                "{e}; the API asked to wait {} s, past the deadline",
+                                ra.as_secs()
+                            ),
+                        },
+                        _ => self.past_deadline(total, attempts, Some(e)),
+                    });
+                }
+                tokio::time::sleep(wait).await;
             }
-        })
-        .retry(backoff)
-        .sleep(tokio::time::sleep)
-        .when(|e: &ApiError| repeatable && e.is_retryable())
-        .adjust(move |e: &ApiError, next: Option<Duration>| {
-            // Honour Retry-After (it may exceed the backoff cap), within the total budget.
-            let next = next?;
-            match e.retry_after() {
-                Some(ra) if started.elapsed() + ra <= budget => Some(ra.max(next)),
-                Some(_) => None,
-                None => Some(next),
-            }
-        });
-        let result = tokio::select! {
-            r = run => r,
-            _ = self.cancel.cancelled() => Err(ApiError::Cancelled),
         };
-        // A timed-out first attempt makes its retries meet "still in progress": report
-        // the cause a person can act on.
-        let first = first_failure.lock().ok().and_then(|mut f| f.take());
-        match (result, first) {
+        let result = if call.cancellable {
+            tokio::select! {
+                r = run => r,
+                _ = self.cancel.cancelled() => Err(ApiError::Cancelled),
+            }
+        } else {
+            run.await
+        };
+        result.map_err(|e| match (e, first_transport) {
+            // A timed-out first attempt makes its retries meet "still in progress": report
+            // the cause a person can act on.
             (
-                Err(ApiError::IdempotencyInProgress { .. }),
+                ApiError::IdempotencyInProgress { .. },
                 Some(ApiError::Transport { message, connect }),
-            ) => Err(ApiError::Transport {
+            ) => ApiError::Transport {
                 message: format!(
                     "{message}; retries found the API still processing the first request"
                 ),
                 connect,
-            }),
-            (r, _) => r,
-        }
-    }
-
-    fn parse<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<Envelope<T>, ApiError> {
-        serde_json::from_slice(&answer.body).map_err(|_| ApiError::InvalidResponse {
-            status: answer.status.as_u16(),
-            what: "a body that is not the expected JSON (truncated or malformed)".into(),
+            },
+            (e, _) => e,
         })
     }
 
-    /// Creates a log source under `idempotency_key`.
+    fn past_deadline(&self, total: Duration, attempts: u32, last: Option<ApiError>) -> ApiError {
+        ApiError::Deadline {
+            seconds: total.as_secs(),
+            attempts,
+            last: last.map_or_else(|| "no attempt finished".to_string(), |e| e.to_string()),
+        }
+    }
+
+    /// The opaque identity of a create: equal for identical creates (same body, project,
+    /// API and `scope`), so a caller can count them.
+    pub fn create_identity(&self, source: &NewLogSource, scope: &str) -> Result<String, ApiError> {
+        Ok(self.keys()?.create_identity(
+            scope,
+            self.base.as_str(),
+            self.config.project_id.as_deref().unwrap_or(""),
+            &source.to_body(),
+        ))
+    }
+
+    /// Creates a log source under the key of the `ordinal`-th create with `identity`
+    /// (see [`Client::create_identity`]).
     pub async fn create(
         &self,
         source: &NewLogSource,
-        idempotency_key: &str,
+        identity: &str,
+        ordinal: u32,
     ) -> Result<Created, ApiError> {
+        let key = self.keys()?.create(identity, ordinal);
         let a = self
-            .call(
-                Method::POST,
-                contract::LOG_SOURCES_PATH,
-                Vec::new(),
-                Some(source.to_body()),
-                Some(idempotency_key),
-                true,
-            )
+            .call(Call::create(source.to_body(), key, source.redactor()))
             .await?;
+        let (data, _) = envelope(&a)?;
         Ok(Created {
-            source: Self::parse::<LogSource>(&a)?.data,
+            source: LogSource::from_json(&data)?,
             replayed: a.replayed,
         })
     }
 
-    /// Reads one log source.
-    pub async fn get(&self, id: &str) -> Result<LogSource, ApiError> {
-        let path = format!("{}/{}", contract::LOG_SOURCES_PATH, segment(id));
-        let a = self
-            .call(Method::GET, &path, Vec::new(), None, None, true)
-            .await?;
-        Ok(Self::parse::<LogSource>(&a)?.data)
+    /// Claims source `id` for the caller: a PATCH that changes nothing, under a key every
+    /// possible claimant derives alike, so the API carries out only the first and replays
+    /// it to the rest. A create that was replayed may hand back a source another
+    /// Terraform object already holds (an identical create in another state, or the
+    /// object a create-before-destroy replaces); the claim tells them apart. A replay that
+    /// answers our own earlier, uncertain attempt of this claim counts as won. It is not
+    /// cancelled half-way: its outcome must be known.
+    pub async fn claim(&self, id: &str) -> Result<Claim, ApiError> {
+        usable_id(id)?;
+        let key = self.keys()?.claim(id);
+        let body: Value = serde_json::from_str(contract::CLAIM_BODY).unwrap_or_default();
+        let a = match self
+            .call(Call::patch(id, body, key, Redactor::default()).not_cancellable())
+            .await
+        {
+            Ok(a) => a,
+            // The claim key was used with another body: not ours either way.
+            Err(ApiError::IdempotencyKeyReused { .. }) => return Ok(Claim::Taken),
+            Err(e) => return Err(e),
+        };
+        if a.replayed && !a.after_uncertain_attempt {
+            return Ok(Claim::Taken);
+        }
+        let (data, _) = envelope(&a)?;
+        Ok(Claim::Won(same_id(id, LogSource::from_json(&data)?)?))
     }
 
-    /// Lists every log source (all pages).
+    /// Reads one log source.
+    pub async fn get(&self, id: &str) -> Result<LogSource, ApiError> {
+        usable_id(id)?;
+        let a = self.call(Call::get(id)).await?;
+        let (data, _) = envelope(&a)?;
+        same_id(id, LogSource::from_json(&data)?)
+    }
+
+    /// Reads one page of the list, starting at `cursor`. The page must hold no more than
+    /// the page size asked for.
+    pub async fn list_page(
+        &self,
+        filter: &ListFilter,
+        cursor: Option<&str>,
+    ) -> Result<Page, ApiError> {
+        let limit = filter
+            .page_size
+            .unwrap_or(contract::PAGE_SIZE)
+            .clamp(1, 100);
+        let mut query = vec![(contract::QUERY_LIMIT, limit.to_string())];
+        if let Some(t) = &filter.log_type {
+            query.push((contract::QUERY_TYPE, t.clone()));
+        }
+        if let Some(c) = cursor {
+            query.push((contract::QUERY_CURSOR, c.to_string()));
+        }
+        let a = self.call(Call::list(query)).await?;
+        let (data, next) = envelope(&a)?;
+        let Value::Array(items) = data else {
+            return Err(ApiError::BadAnswer {
+                what: "a list page whose `data` is not an array".into(),
+            });
+        };
+        if items.len() > limit as usize {
+            return Err(ApiError::BadAnswer {
+                what: format!(
+                    "a list page of {} items when at most {limit} were asked for",
+                    items.len()
+                ),
+            });
+        }
+        let next = match next {
+            None | Some(Value::Null) => None,
+            Some(Value::String(c)) if c.is_empty() => None,
+            Some(Value::String(c))
+                if c.len() <= MAX_CURSOR_LEN && c.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
+                Some(c)
+            }
+            Some(_) => {
+                return Err(ApiError::BadAnswer {
+                    what: "a list page whose `nextCursor` is not a short printable string".into(),
+                })
+            }
+        };
+        Ok(Page {
+            items: items
+                .iter()
+                .map(LogSource::from_json)
+                .collect::<Result<_, _>>()?,
+            next,
+        })
+    }
+
+    /// Lists every log source (all pages), bounded: at most [`MAX_PAGES`] pages within
+    /// the walk deadline, and a cursor that repeats ends the walk with an error.
     pub async fn list(&self, filter: &ListFilter) -> Result<Vec<LogSource>, ApiError> {
+        let deadline = Instant::now() + self.config.walk_timeout;
         let mut all = Vec::new();
         let mut cursor: Option<String> = None;
         let mut seen = std::collections::HashSet::new();
-        loop {
-            let mut query = vec![(
-                contract::QUERY_LIMIT,
-                filter.page_size.unwrap_or(contract::PAGE_SIZE).to_string(),
-            )];
-            if let Some(t) = &filter.log_type {
-                query.push((contract::QUERY_TYPE, t.clone()));
-            }
-            if let Some(c) = &cursor {
-                query.push((contract::QUERY_CURSOR, c.clone()));
-            }
-            let a = self
-                .call(
-                    Method::GET,
-                    contract::LOG_SOURCES_PATH,
-                    query,
-                    None,
-                    None,
-                    true,
-                )
-                .await?;
-            let page = Self::parse::<Vec<LogSource>>(&a)?;
-            all.extend(page.data);
-            match page.next_cursor.filter(|c| !c.is_empty()) {
+        for _ in 0..MAX_PAGES {
+            let page =
+                tokio::time::timeout_at(deadline.into(), self.list_page(filter, cursor.as_deref()))
+                    .await
+                    .map_err(|_| ApiError::Deadline {
+                        seconds: self.config.walk_timeout.as_secs(),
+                        attempts: seen.len() as u32 + 1,
+                        last: "the list walk did not finish in time".into(),
+                    })??;
+            all.extend(page.items);
+            match page.next {
                 Some(c) if !seen.insert(c.clone()) => {
-                    return Err(ApiError::InvalidResponse {
-                        status: a.status.as_u16(),
+                    return Err(ApiError::BadAnswer {
                         what: "a list cursor that repeats (the pages would never end)".into(),
                     })
                 }
@@ -406,55 +639,60 @@ impl Client {
                 None => return Ok(all),
             }
         }
+        Err(ApiError::BadAnswer {
+            what: format!("a list longer than {MAX_PAGES} pages"),
+        })
     }
 
-    /// Updates a log source under `idempotency_key`.
+    /// Updates source `id`, whose `generation`-th update this is (a count the caller
+    /// keeps, so repeating an earlier change is never taken for a replay of it).
     pub async fn update(
         &self,
         id: &str,
         patch: &LogSourcePatch,
-        idempotency_key: &str,
+        generation: u64,
     ) -> Result<LogSource, ApiError> {
-        let path = format!("{}/{}", contract::LOG_SOURCES_PATH, segment(id));
+        usable_id(id)?;
+        let body = patch.to_body();
+        let key = self.keys()?.update(id, generation, &body);
         let a = self
-            .call(
-                Method::PATCH,
-                &path,
-                Vec::new(),
-                Some(patch.to_body()),
-                Some(idempotency_key),
-                true,
-            )
+            .call(Call::patch(id, body, key, patch.redactor()))
             .await?;
-        Ok(Self::parse::<LogSource>(&a)?.data)
+        let (data, _) = envelope(&a)?;
+        same_id(id, LogSource::from_json(&data)?)
     }
 
-    /// Deletes a log source (a 404 is returned as [`ApiError::NotFound`]).
+    /// Deletes a log source (a 404 is returned as [`ApiError::NotFound`]). Any 2xx is
+    /// success, with or without a body, unless the body says `"success": false`.
     pub async fn delete(&self, id: &str) -> Result<(), ApiError> {
-        let path = format!("{}/{}", contract::LOG_SOURCES_PATH, segment(id));
-        self.call(Method::DELETE, &path, Vec::new(), None, None, true)
-            .await
-            .map(|_| ())
+        usable_id(id)?;
+        let a = self.call(Call::delete(id)).await?;
+        let said_failure = serde_json::from_slice::<Value>(&a.body)
+            .ok()
+            .and_then(|v| v.get("success").cloned())
+            == Some(Value::Bool(false));
+        if said_failure {
+            return Err(ApiError::BadAnswer {
+                what: format!(
+                    "a {} answer to a delete that says it failed",
+                    a.status.as_u16()
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Asks SigSentry to test the connection (read-only, so safe to repeat).
     pub async fn test(&self, id: &str) -> Result<TestResult, ApiError> {
-        let path = format!(
-            "{}/{}{}",
-            contract::LOG_SOURCES_PATH,
-            segment(id),
-            contract::TEST_SUFFIX
-        );
-        let a = self
-            .call(
-                Method::POST,
-                &path,
-                Vec::new(),
-                Some(serde_json::json!({})),
-                None,
-                true,
-            )
-            .await?;
-        Ok(Self::parse::<TestResult>(&a)?.data)
+        usable_id(id)?;
+        let a = self.call(Call::test(id)).await?;
+        let (data, _) = envelope(&a)?;
+        TestResult::from_json(&data)
+    }
+
+    /// Cleans text the API sent (a test's sample lines, a platform's error) for showing:
+    /// the API key redacted, control characters dropped, the length capped.
+    pub fn clean(&self, text: &str) -> String {
+        self.redact.clean(text)
     }
 }

@@ -1,18 +1,25 @@
 //! Every detail of the SigSentry API this client relies on, in one place. Items marked
 //! [assumed] are not in the published API page; when the real API says otherwise, this
-//! file is the one edit.
+//! file is the one edit. Limits the client imposes on the API's answers are here too: the
+//! network is untrusted, so every answer is bounded before it is believed.
 
-/// Collection path of log sources. [seed]
-pub const LOG_SOURCES_PATH: &str = "/v1/config/log-sources";
-/// Path suffix of the connection test, after `/{id}`. [seed: exists; shape assumed]
-pub const TEST_SUFFIX: &str = "/test";
+use std::time::Duration;
+
+/// Path segments of the log-source collection, `/v1/config/log-sources`. [seed]
+pub const LOG_SOURCES: [&str; 3] = ["v1", "config", "log-sources"];
+/// Path segment of the connection test, after `/{id}`. [seed: exists; shape assumed]
+pub const TEST_SEGMENT: &str = "test";
 /// Header naming the project for tenant-scoped keys. [seed]
 pub const PROJECT_HEADER: &str = "X-Project-Id";
 /// Idempotency header on POST and PATCH. [seed for POST; assumed for PATCH]
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 /// Response header marking a replayed idempotent response. [assumed]
 pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
-/// List page size we ask for (the API allows 1..=100). [assumed]
+/// Longest Idempotency-Key the API accepts (printable ASCII). [assumed]
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+/// How long the API keeps an idempotency key. [assumed]
+pub const IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 3600);
+/// List page size we ask for; the API allows 1..=100. [assumed]
 pub const PAGE_SIZE: u32 = 100;
 /// Query parameter names of the list endpoint. [assumed]
 pub const QUERY_LIMIT: &str = "limit";
@@ -20,6 +27,23 @@ pub const QUERY_LIMIT: &str = "limit";
 pub const QUERY_CURSOR: &str = "cursor";
 /// Type filter parameter. [assumed]
 pub const QUERY_TYPE: &str = "type";
+
+/// A PATCH with an empty object changes nothing, answers 200 with the source, and honours
+/// an Idempotency-Key like any other PATCH (replayed for the same key and body). The
+/// provider claims a source this way; see `Client::claim`. [assumed]
+pub const CLAIM_BODY: &str = "{}";
+
+/// The largest response body read from the API. A list page of 100 sources is a few tens
+/// of kilobytes; anything larger is refused before it is parsed.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// The most pages one list walk reads (100,000 sources at 100 per page).
+pub const MAX_PAGES: usize = 1000;
+/// Longest list cursor accepted.
+pub const MAX_CURSOR_LEN: usize = 1024;
+/// Longest id accepted (ids are opaque; the seed shows `ls_` plus a UUID).
+pub const MAX_ID_LEN: usize = 255;
+/// Longest error message from the API that is shown, after cleaning.
+pub const MAX_MESSAGE_CHARS: usize = 500;
 
 /// Error codes in `error.code`. [seed: first four; assumed: the rest]
 pub mod codes {
@@ -39,16 +63,6 @@ pub mod codes {
     pub const IDEMPOTENCY_KEY_REUSED: &str = "IDEMPOTENCY_KEY_REUSED";
     /// 429: too many requests.
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
-}
-
-/// The success envelope `{"success": true, "data": …}` plus the list's `nextCursor`.
-#[derive(Debug, serde::Deserialize)]
-pub struct Envelope<T> {
-    /// The payload.
-    pub data: T,
-    /// Present on list responses: the next page's cursor, null at the end. [assumed]
-    #[serde(default, rename = "nextCursor")]
-    pub next_cursor: Option<String>,
 }
 
 /// The error envelope `{"success": false, "error": {…}}`. [seed: code; assumed: rest]

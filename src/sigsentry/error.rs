@@ -1,6 +1,7 @@
 //! Typed API errors, built from the error envelope (or from what came instead of it).
 
-use super::contract::{codes, ErrorEnvelope};
+use super::contract::{codes, ErrorEnvelope, MAX_BODY_BYTES};
+use super::sanitize::{strip, Redactor};
 use std::fmt;
 use std::time::Duration;
 
@@ -64,6 +65,8 @@ pub enum ApiError {
     Server {
         /// HTTP status.
         status: u16,
+        /// `Retry-After`, when sent (503).
+        retry_after: Option<Duration>,
         /// error.code.
         code: String,
         /// Server message.
@@ -84,6 +87,27 @@ pub enum ApiError {
         status: u16,
         /// What it was, for a person.
         what: String,
+    },
+    /// A body larger than the client reads ([`MAX_BODY_BYTES`]).
+    TooLarge {
+        /// HTTP status.
+        status: u16,
+    },
+    /// A well-formed answer that breaks the contract (an id other than the one asked for,
+    /// a field of the wrong type, `"success": false` on a 2xx, a page that never ends).
+    /// Never retried: asking again gets the same answer.
+    BadAnswer {
+        /// What was wrong, for a person (no value from the answer beyond field names).
+        what: String,
+    },
+    /// The operation's overall deadline passed (attempts and waits together).
+    Deadline {
+        /// The deadline, in seconds.
+        seconds: u64,
+        /// Attempts made.
+        attempts: u32,
+        /// Why the last attempt failed.
+        last: String,
     },
     /// The request never got an answer (refused, reset, timed out).
     Transport {
@@ -107,29 +131,34 @@ pub enum ApiError {
 
 impl ApiError {
     /// Builds the error for a non-success `status` with `body`.
+    /// Every text from the API is cleaned by `redact` (secrets of the request replaced,
+    /// control characters dropped) before it is kept.
     pub(crate) fn from_response(
         status: u16,
         retry_after: Option<Duration>,
         body: &[u8],
         content_type: &str,
+        redact: &Redactor,
     ) -> ApiError {
         let Ok(env) = serde_json::from_slice::<ErrorEnvelope>(body) else {
             return ApiError::InvalidResponse {
                 status,
-                what: describe_body(body, content_type),
+                what: describe_body(body, content_type, redact),
             };
         };
-        let e = env.error;
-        let message = e.message;
+        let mut e = env.error;
+        e.code = strip(&e.code);
+        let message = redact.clean(&e.message);
         match (status, e.code.as_str()) {
             (_, codes::VALIDATION) | (400, "") => ApiError::Validation {
                 message,
                 details: e
                     .details
                     .into_iter()
+                    .take(50)
                     .map(|d| FieldError {
-                        field: d.field,
-                        message: d.message,
+                        field: redact.clean(&d.field),
+                        message: redact.clean(&d.message),
                     })
                     .collect(),
             },
@@ -145,6 +174,7 @@ impl ApiError {
             },
             (500..=599, _) => ApiError::Server {
                 status,
+                retry_after,
                 code: e.code,
                 message,
             },
@@ -175,14 +205,29 @@ impl ApiError {
     /// The server's `Retry-After`, when it sent one.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            ApiError::RateLimited { retry_after, .. } => *retry_after,
+            ApiError::RateLimited { retry_after, .. } | ApiError::Server { retry_after, .. } => {
+                *retry_after
+            }
             _ => None,
+        }
+    }
+
+    /// True when a failed attempt may still have been carried out by the API (the request
+    /// went out and no definite refusal came back), so a replay of its key may be our own.
+    pub fn may_have_committed(&self) -> bool {
+        match self {
+            ApiError::Transport { connect, .. } => !connect,
+            ApiError::Server { .. } | ApiError::Deadline { .. } | ApiError::Cancelled => true,
+            ApiError::InvalidResponse { status, .. } => {
+                *status >= 500 || (200..300).contains(status)
+            }
+            _ => false,
         }
     }
 }
 
 /// A short, safe description of a body that is not the expected JSON.
-fn describe_body(body: &[u8], content_type: &str) -> String {
+fn describe_body(body: &[u8], content_type: &str, redact: &Redactor) -> String {
     let text = String::from_utf8_lossy(body);
     let trimmed = text.trim_start();
     if content_type.contains("html") || trimmed.starts_with('<') {
@@ -192,7 +237,7 @@ fn describe_body(body: &[u8], content_type: &str) -> String {
     } else if trimmed.starts_with('{') || trimmed.starts_with('[') {
         "malformed or truncated JSON".into()
     } else {
-        // Printable ASCII only, and short: never echo much of a body back.
+        // Printable ASCII only, short, and redacted: never echo much of a body back.
         let snippet: String = trimmed
             .chars()
             .take(60)
@@ -204,7 +249,7 @@ fn describe_body(body: &[u8], content_type: &str) -> String {
                 }
             })
             .collect();
-        format!("text that is not JSON ({snippet:?})")
+        format!("text that is not JSON ({:?})", redact.clean(&snippet))
     }
 }
 
@@ -255,6 +300,7 @@ impl fmt::Display for ApiError {
                 status,
                 code,
                 message,
+                ..
             } => with_message(f, &format!("server error ({status} {code})"), message),
             ApiError::Unexpected {
                 status,
@@ -264,6 +310,20 @@ impl fmt::Display for ApiError {
             ApiError::InvalidResponse { status, what } => {
                 write!(f, "the API answered {status} with {what}")
             }
+            ApiError::TooLarge { status } => write!(
+                f,
+                "the API answered {status} with a body larger than {} MiB; refused unread",
+                MAX_BODY_BYTES / (1024 * 1024)
+            ),
+            ApiError::BadAnswer { what } => write!(f, "the API's answer was refused: {what}"),
+            ApiError::Deadline {
+                seconds,
+                attempts,
+                last,
+            } => write!(
+                f,
+                "gave up after {seconds} s and {attempts} attempt(s) (total_timeout_seconds); the last one: {last}"
+            ),
             ApiError::Transport { message, .. } => write!(f, "{message}"),
             ApiError::InsecureUrl { host } => write!(
                 f,
@@ -290,7 +350,7 @@ mod tests {
     #[test]
     fn envelope_codes_map_to_variants() {
         let body = br#"{"success":false,"error":{"code":"VALIDATION_ERROR","message":"bad","details":[{"field":"name","message":"too long"}]}}"#;
-        let e = ApiError::from_response(400, None, body, "application/json");
+        let e = ApiError::from_response(400, None, body, "application/json", &Redactor::default());
         assert_eq!(
             e,
             ApiError::Validation {
@@ -303,12 +363,12 @@ mod tests {
         );
         let q = br#"{"success":false,"error":{"code":"QUOTA_EXCEEDED","message":"q"}}"#;
         assert!(matches!(
-            ApiError::from_response(403, None, q, ""),
+            ApiError::from_response(403, None, q, "", &Redactor::default()),
             ApiError::QuotaExceeded { .. }
         ));
         let f = br#"{"success":false,"error":{"code":"FORBIDDEN","message":"f"}}"#;
         assert!(matches!(
-            ApiError::from_response(403, None, f, ""),
+            ApiError::from_response(403, None, f, "", &Redactor::default()),
             ApiError::Forbidden { .. }
         ));
     }
@@ -320,12 +380,29 @@ mod tests {
             None,
             b"<html><body>Bad Gateway</body></html>",
             "text/html",
+            &Redactor::default(),
         );
         assert!(e.to_string().contains("HTML page"), "{e}");
         assert!(e.is_retryable());
-        let t = ApiError::from_response(500, None, br#"{"success":false,"err"#, "application/json");
+        let t = ApiError::from_response(
+            500,
+            None,
+            br#"{"success":false,"err"#,
+            "application/json",
+            &Redactor::default(),
+        );
         assert!(t.to_string().contains("truncated"), "{t}");
-        let nf = ApiError::from_response(404, None, b"<html>", "text/html");
+        let nf = ApiError::from_response(404, None, b"<html>", "text/html", &Redactor::default());
         assert!(!nf.is_retryable());
+    }
+
+    #[test]
+    fn messages_from_the_api_are_redacted_and_stripped() {
+        let body = br#"{"success":false,"error":{"code":"VALIDATION_ERROR","message":"token tok-s3cret-value is bad \u001b[31m","details":[{"field":"credentials.token","message":"tok-s3cret-value rejected"}]}}"#;
+        let e = ApiError::from_response(400, None, body, "", &Redactor::new(["tok-s3cret-value"]));
+        let text = e.to_string();
+        assert!(!text.contains("tok-s3cret-value"), "{text}");
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("<redacted>"), "{text}");
     }
 }

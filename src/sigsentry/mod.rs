@@ -1,16 +1,24 @@
 //! The SigSentry API client: typed operations on log sources, typed errors, retries with
-//! backoff, idempotency keys and cancellation. No Terraform types: this module could be
-//! its own crate.
+//! backoff under one deadline, idempotency keys, claims and cancellation. Every answer is
+//! bounded and checked before it is believed. No Terraform types: this module could be its
+//! own crate.
 
+mod call;
 mod client;
 pub mod contract;
 mod error;
+mod keys;
 mod models;
+mod retry_after;
+mod sanitize;
 mod secret;
 
-pub use client::{Client, ClientConfig, Created};
+pub use client::{Claim, Client, ClientConfig, Created, Page};
 pub use error::{ApiError, FieldError};
-pub use models::{ListFilter, LogSource, LogSourcePatch, NewLogSource, TestError, TestResult};
+pub use models::{
+    check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestError, TestResult,
+};
+pub use sanitize::strip;
 pub use secret::Secret;
 
 #[cfg(test)]

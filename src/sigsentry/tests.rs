@@ -42,13 +42,18 @@ fn new_source() -> NewLogSource {
 #[tokio::test]
 async fn create_sends_the_exact_request() {
     let server = MockServer::start_async().await;
+    let c = client(&server, 0);
+    let identity = c.create_identity(&new_source(), "scope").unwrap();
+    let expected_key =
+        super::keys::KeyDeriver::new(&Secret::new("ss_secret_test")).create(&identity, 0);
+    assert!(expected_key.starts_with("tfss-c1-"));
     let m = server
         .mock_async(|when, then| {
             when.method(POST)
                 .path(PATH)
                 .header("authorization", "Bearer ss_secret_test")
                 .header("x-project-id", "prj_1")
-                .header("idempotency-key", "key-1")
+                .header("idempotency-key", expected_key.as_str())
                 .header("content-type", "application/json")
                 .json_body(json!({"type": "splunk", "name": "s", "sources": ["main"],
                     "credentials": {"host": "https://splunk.example.com", "token": "tok-secret"}}));
@@ -57,10 +62,7 @@ async fn create_sends_the_exact_request() {
                 .json_body(json!({"success": true, "data": source_json("ls_1")}));
         })
         .await;
-    let created = client(&server, 0)
-        .create(&new_source(), "key-1")
-        .await
-        .unwrap();
+    let created = c.create(&new_source(), &identity, 0).await.unwrap();
     m.assert_async().await;
     assert_eq!(created.source.id, "ls_1");
     assert!(created.replayed);
@@ -69,21 +71,24 @@ async fn create_sends_the_exact_request() {
 #[tokio::test]
 async fn retries_a_post_with_the_same_key_then_gives_the_last_error() {
     let server = MockServer::start_async().await;
+    let key = super::keys::KeyDeriver::new(&Secret::new("ss_secret_test")).create("id", 0);
     let m = server
         .mock_async(|when, then| {
+            // Every attempt carries the one key of create 0 with this identity.
             when.method(POST)
                 .path(PATH)
-                .header("idempotency-key", "same-key");
+                .header("idempotency-key", key.as_str());
             then.status(503).json_body(
                 json!({"success": false, "error": {"code": "UNAVAILABLE", "message": "down"}}),
             );
         })
         .await;
     let err = client(&server, 3)
-        .create(&new_source(), "same-key")
+        .create(&new_source(), "id", 0)
         .await
         .unwrap_err();
     m.assert_calls_async(4).await;
+
     assert!(
         matches!(err, ApiError::Server { status: 503, .. }),
         "{err:?}"
@@ -108,7 +113,7 @@ async fn client_errors_are_never_retried() {
             })
             .await;
         let err = client(&server, 5)
-            .create(&new_source(), "k")
+            .create(&new_source(), "id", 0)
             .await
             .unwrap_err();
         m.assert_calls_async(1).await;

@@ -1,33 +1,17 @@
-//! Idempotency keys derived from the plan, never random, so that a retried or re-run
-//! apply sends the same key and the API replays instead of creating a duplicate.
+//! What the resource keeps so its idempotency keys never repeat by accident. The keys
+//! themselves are derived by the client (`sigsentry::Client`) from the real request body:
 //!
-//! - Create: digest of (API URL, project, the planned POST body with the credentials
-//!   replaced by their digest) plus the ordinal of identical creates in this provider
-//!   process. Twins with equal bodies (`count = 2`) get ordinals 0 and 1, so distinct keys;
-//!   a later `terraform apply` after a crash starts a new process and derives the same keys.
-//! - Update: digest of (source id, the generation counter kept in private state and bumped
-//!   after every successful update, the planned PATCH body), so changing A to B, back to A
-//!   and to B again within the key window is never mistaken for a replay.
+//! - Create: keyed by the identity of identical creates plus an ordinal. Identical creates
+//!   of one provider process (`count = 2` twins) take ordinals 0, 1, …; a later run after a
+//!   crash starts again at 0 and so repeats the key of its own interrupted attempt. Every
+//!   adopted source is claimed, so a replay naming a source another object holds moves on
+//!   to the next ordinal instead (see `create_and_claim`).
+//! - Update: keyed by the source id, the generation counter kept in private state (bumped
+//!   after every successful update) and the PATCH body, so changing A to B, back to A and
+//!   to B again within the key window is never mistaken for a replay.
 
-use aws_lc_rs::digest::{digest, SHA256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Mutex;
-
-/// Hex SHA-256 of `bytes`.
-fn sha256_hex(bytes: &[u8]) -> String {
-    digest(&SHA256, bytes)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// A digest standing in for credential values inside a key's input.
-pub fn credentials_digest(creds: &BTreeMap<String, String>) -> String {
-    // BTreeMap serialises in key order, so equal maps give equal bytes.
-    let bytes = serde_json::to_vec(creds).unwrap_or_default();
-    sha256_hex(&bytes)
-}
 
 /// Hands out create ordinals: how many identical creates this process has keyed already.
 #[derive(Debug, Default)]
@@ -36,37 +20,17 @@ pub struct Ordinals {
 }
 
 impl Ordinals {
-    /// The next ordinal for `digest` (0 the first time).
-    pub fn next(&self, digest: &str) -> u32 {
+    /// The next ordinal for creates with `identity` (0 the first time).
+    pub fn next(&self, identity: &str) -> u32 {
         let mut seen = match self.seen.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         };
-        let n = seen.entry(digest.to_string()).or_insert(0);
+        let n = seen.entry(identity.to_string()).or_insert(0);
         let current = *n;
         *n += 1;
         current
     }
-}
-
-/// The digest part of a create key. `body` is the canonical JSON of the planned POST body
-/// with credentials replaced by [`credentials_digest`].
-pub fn create_digest(api_url: &str, project: &str, body: &serde_json::Value) -> String {
-    let input = serde_json::json!({"url": api_url, "project": project, "body": body});
-    sha256_hex(input.to_string().as_bytes())
-}
-
-/// The create key for `digest` and `ordinal`.
-pub fn create_key(digest: &str, ordinal: u32) -> String {
-    format!("tfss-create-{}-{ordinal}", &digest[..digest.len().min(40)])
-}
-
-/// The update key for source `id` at `generation` with the planned PATCH `body`
-/// (credentials already replaced by their digest).
-pub fn update_key(id: &str, generation: u64, body: &serde_json::Value) -> String {
-    let input = serde_json::json!({"id": id, "generation": generation, "body": body});
-    let d = sha256_hex(input.to_string().as_bytes());
-    format!("tfss-update-{}", &d[..40])
 }
 
 /// What the resource keeps in Terraform's private state.
@@ -99,37 +63,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn identical_creates_get_distinct_keys_and_a_new_process_repeats_them() {
-        let body = serde_json::json!({"type": "loki", "name": "a"});
-        let d = create_digest("http://127.0.0.1:1", "", &body);
+    fn identical_creates_count_up_and_a_new_process_starts_again() {
         let first_run = Ordinals::default();
-        let k0 = create_key(&d, first_run.next(&d));
-        let k1 = create_key(&d, first_run.next(&d));
-        assert_ne!(k0, k1);
-        let second_run = Ordinals::default();
-        assert_eq!(create_key(&d, second_run.next(&d)), k0);
-        assert!(k0.len() <= 255 && k0.is_ascii());
-    }
-
-    #[test]
-    fn keys_change_with_url_body_and_generation() {
-        let body = serde_json::json!({"name": "a"});
-        let other = serde_json::json!({"name": "b"});
-        assert_ne!(
-            create_digest("https://a", "", &body),
-            create_digest("https://b", "", &body)
-        );
-        assert_ne!(update_key("ls_1", 0, &body), update_key("ls_1", 1, &body));
-        assert_ne!(update_key("ls_1", 0, &body), update_key("ls_1", 0, &other));
-    }
-
-    #[test]
-    fn credential_digest_hides_values() {
-        let mut c = BTreeMap::new();
-        c.insert("token".to_string(), "s3cret".to_string());
-        let d = credentials_digest(&c);
-        assert!(!d.contains("s3cret"));
-        assert_eq!(d.len(), 64);
+        assert_eq!(first_run.next("d"), 0);
+        assert_eq!(first_run.next("d"), 1);
+        assert_eq!(first_run.next("other"), 0);
+        assert_eq!(Ordinals::default().next("d"), 0);
     }
 
     #[test]

@@ -12,15 +12,15 @@ use crate::framework::{
     ApplyResponse, BoxFuture, CreateRequest, DeleteRequest, ImportRequest, ImportResponse,
     ReadRequest, ReadResponse, Resource, ResourceSchema, UpdateRequest, ValidateRequest,
 };
-use crate::sigsentry::{ApiError, Client, LogSource, LogSourcePatch, NewLogSource, Secret};
+use crate::sigsentry::{ApiError, Claim, Client, LogSource, LogSourcePatch, NewLogSource, Secret};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::tfplugin::value::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// How many times a create follows a replay that names a since-deleted source before
-/// giving up (each follow uses the next derived key).
-const MAX_STALE_REPLAYS: usize = 8;
+/// How many derived keys a create tries: each replay that names a source deleted since,
+/// or one another object holds, moves on to the next.
+const MAX_CREATE_KEYS: usize = 16;
 
 /// `sigsentry_log_source`.
 pub struct LogSourceResource {
@@ -130,14 +130,14 @@ async fn verify(client: &Client, planned: &Value, id: &str) -> Diagnostics {
     match client.test(id).await {
         Ok(result) if result.ok => {
             for line in result.sample_lines.iter().take(SAMPLE_LINES) {
-                let short: String = line.chars().take(SAMPLE_CHARS).collect();
+                let short: String = client.clean(line).chars().take(SAMPLE_CHARS).collect();
                 tracing::info!(%id, line = %short, "verify: sample log line");
             }
         }
         Ok(result) => {
             let (code, message) = result
                 .error
-                .map(|e| (e.code, e.message))
+                .map(|e| (client.clean(&e.code), client.clean(&e.message)))
                 .unwrap_or_else(|| ("UNKNOWN".into(), "no reason given".into()));
             diags.push(Diagnostic::error(
                 "Log source verification failed",
@@ -154,6 +154,126 @@ async fn verify(client: &Client, planned: &Value, id: &str) -> Diagnostics {
 
 fn id_of(state: &Value) -> Option<String> {
     object::string(state, "id").known().map(str::to_string)
+}
+
+/// Why a create failed: what to say, and the source to keep in state when this request
+/// made it (so it is never lost).
+struct CreateFailure {
+    kept: Option<Box<LogSource>>,
+    diagnostics: Diagnostics,
+}
+
+impl CreateFailure {
+    fn new(kept: Option<LogSource>, diagnostics: Diagnostics) -> CreateFailure {
+        CreateFailure {
+            kept: kept.map(Box::new),
+            diagnostics,
+        }
+    }
+}
+
+/// Differences between what a create asked for and the source that came back, by attribute.
+fn mismatch(source: &LogSource, body: &NewLogSource) -> Option<&'static str> {
+    let mut got = source.sources.clone();
+    got.sort();
+    got.dedup();
+    if source.log_type != body.log_type {
+        Some("type")
+    } else if source.name != body.name {
+        Some("name")
+    } else if got != body.sources {
+        Some("sources")
+    } else {
+        None
+    }
+}
+
+impl LogSourceResource {
+    /// Creates the source, or adopts the one a replay names when it is this object's own
+    /// earlier attempt, and claims it (see `Client::claim`). A replay naming a source that
+    /// another Terraform object holds, or one deleted since, moves on to the next key: a
+    /// new source, never a shared one.
+    async fn create_and_claim(
+        &self,
+        client: &Client,
+        body: &NewLogSource,
+        creds_attr: CredentialsAttr,
+    ) -> Result<LogSource, CreateFailure> {
+        let fail = |e: &ApiError, kept: Option<LogSource>| {
+            Err(CreateFailure::new(
+                kept,
+                api_diagnostics(e, "create", creds_attr),
+            ))
+        };
+        let identity = match client.create_identity(body, &self.ctx.scope()) {
+            Ok(i) => i,
+            Err(e) => return fail(&e, None),
+        };
+        for _ in 0..MAX_CREATE_KEYS {
+            let ordinal = self.ordinals.next(&identity);
+            let created = match client.create(body, &identity, ordinal).await {
+                Ok(c) => c,
+                Err(e) => return fail(&e, None),
+            };
+            let id = created.source.id.clone();
+            if let Some(attr) = mismatch(&created.source, body) {
+                let what = format!(
+                    "The API answered the create with log source {id}, whose {attr} differs from \
+                     the configuration."
+                );
+                // Made by this request: keep it so it is not orphaned (it is then replaced).
+                // Replayed: it may be anyone's, so it is not touched.
+                let (kept, next) = if created.replayed {
+                    (
+                        None,
+                        "It was replayed for this request's idempotency key, so it may belong \
+                         to someone else; it was not adopted. Check the API, then apply again.",
+                    )
+                } else {
+                    (
+                        Some(created.source),
+                        "It is kept in state, tainted, and replaced on the next apply.",
+                    )
+                };
+                let d = Diagnostic::error(
+                    "Log source does not match the create",
+                    format!("{what} {next}"),
+                );
+                return Err(CreateFailure::new(kept, d.into()));
+            }
+            match client.claim(&id).await {
+                Ok(Claim::Won(live)) => {
+                    if created.replayed {
+                        tracing::info!(%id, "create replayed by the API; adopting this object's earlier attempt");
+                    }
+                    return Ok(live);
+                }
+                Ok(Claim::Taken) => {
+                    tracing::info!(%id, "create replayed a log source another object holds; creating a new one under the next key");
+                }
+                Err(ApiError::NotFound { .. }) if created.replayed => {
+                    tracing::info!(%id, "replayed create names a deleted log source; creating again under the next key");
+                }
+                // Replayed and not claimed: whose it is stays unknown, so it is not kept.
+                Err(e) if created.replayed => return fail(&e, None),
+                Err(e @ ApiError::NotFound { .. }) => return fail(&e, None),
+                Err(e) => return fail(&e, Some(created.source)),
+            }
+        }
+        Err(CreateFailure::new(
+            None,
+            Diagnostic::error(
+                "Could not create the log source",
+                format!(
+                    "The API replayed {MAX_CREATE_KEYS} earlier creates of this exact \
+                     configuration, each naming a source that is deleted or held by another \
+                     Terraform object. Change the name, or wait for the API's idempotency \
+                     window (24 h) to pass, then apply again."
+                ),
+            )
+            .into(),
+        ))
+    }
 }
 
 impl Resource for LogSourceResource {
@@ -187,69 +307,29 @@ impl Resource for LogSourceResource {
                 );
                 return out;
             };
-            let log_type = object::string(planned, "type")
-                .known()
-                .unwrap_or("")
-                .to_string();
-            let name = object::string(planned, "name")
-                .known()
-                .unwrap_or("")
-                .to_string();
-            let sources = string_set(planned, "sources");
             let body = NewLogSource {
-                log_type: log_type.clone(),
-                name: name.clone(),
+                log_type: object::string(planned, "type")
+                    .known()
+                    .unwrap_or("")
+                    .to_string(),
+                name: object::string(planned, "name")
+                    .known()
+                    .unwrap_or("")
+                    .to_string(),
                 credentials: secrets(&creds),
-                sources: sources.clone(),
+                sources: string_set(planned, "sources"),
             };
-            let digest_body = serde_json::json!({
-                "type": log_type,
-                "name": name,
-                "sources": sources,
-                "credentials": idempotency::credentials_digest(&creds),
-            });
-            let digest =
-                idempotency::create_digest(&self.ctx.api_url(), &self.ctx.project(), &digest_body);
-
-            let mut created: Option<LogSource> = None;
-            for _ in 0..MAX_STALE_REPLAYS {
-                let key = idempotency::create_key(&digest, self.ordinals.next(&digest));
-                match client.create(&body, &key).await {
-                    Ok(c) if c.replayed => {
-                        // A replay may name a source deleted since: adopt it only if it lives.
-                        match client.get(&c.source.id).await {
-                            Ok(live) => {
-                                tracing::info!(id = %live.id, "create replayed by the API; adopting the existing log source");
-                                created = Some(live);
-                                break;
-                            }
-                            Err(ApiError::NotFound { .. }) => {
-                                tracing::info!(id = %c.source.id, "replayed create names a deleted log source; creating again under the next key");
-                                continue;
-                            }
-                            Err(e) => {
-                                out.diagnostics = api_diagnostics(&e, "create", creds_attr);
-                                return out;
-                            }
-                        }
+            let mut source = match self.create_and_claim(&client, &body, creds_attr).await {
+                Ok(s) => s,
+                Err(failure) => {
+                    // A source this request made is returned with the error, so Terraform
+                    // records it (tainted) and it is never lost.
+                    if let Some(s) = failure.kept {
+                        out.state = state_from(&s, planned);
                     }
-                    Ok(c) => {
-                        created = Some(c.source);
-                        break;
-                    }
-                    Err(e) => {
-                        out.diagnostics = api_diagnostics(&e, "create", creds_attr);
-                        return out;
-                    }
+                    out.diagnostics = failure.diagnostics;
+                    return out;
                 }
-            }
-            let Some(mut source) = created else {
-                out.diagnostics.error(
-                    "Could not create the log source",
-                    "The API kept replaying creates of log sources that no longer exist. Wait for \
-                     the idempotency window to pass or change the configuration, then apply again.",
-                );
-                return out;
             };
 
             let mut private = Private::default();
@@ -261,12 +341,7 @@ impl Resource for LogSourceResource {
                     is_active: Some(want_active),
                     ..Default::default()
                 };
-                let key = idempotency::update_key(
-                    &source.id,
-                    private.generation,
-                    &serde_json::json!({"isActive": want_active}),
-                );
-                match client.update(&source.id, &patch, &key).await {
+                match client.update(&source.id, &patch, private.generation).await {
                     Ok(s) => {
                         source = s;
                         private.generation += 1;
@@ -332,18 +407,15 @@ impl Resource for LogSourceResource {
             };
             let (prior, planned) = (&req.prior, &req.planned);
             let mut patch = LogSourcePatch::default();
-            let mut digest_body = serde_json::Map::new();
 
             let new_name = object::string(planned, "name");
             if new_name != object::string(prior, "name") {
                 if let Field::Known(n) = new_name {
                     patch.name = Some(n.to_string());
-                    digest_body.insert("name".into(), n.into());
                 }
             }
             let new_sources = string_set(planned, "sources");
             if new_sources != string_set(prior, "sources") {
-                digest_body.insert("sources".into(), new_sources.clone().into());
                 patch.sources = Some(new_sources);
             }
             let active = object::boolean(planned, "is_active")
@@ -351,7 +423,6 @@ impl Resource for LogSourceResource {
                 .unwrap_or(true);
             if object::boolean(prior, "is_active").known() != Some(active) {
                 patch.is_active = Some(active);
-                digest_body.insert("isActive".into(), active.into());
             }
             let plain = string_map(planned, "credentials");
             let wo_rotated = object::string(planned, "credentials_wo_version")
@@ -371,10 +442,6 @@ impl Resource for LogSourceResource {
                 }
             };
             if let Some(c) = send {
-                digest_body.insert(
-                    "credentials".into(),
-                    idempotency::credentials_digest(&c).into(),
-                );
                 patch.credentials = Some(secrets(&c));
             }
 
@@ -382,7 +449,7 @@ impl Resource for LogSourceResource {
             let touched_connection = patch.credentials.is_some() || patch.sources.is_some();
             let wants_verify =
                 touched_connection && object::boolean(planned, "verify").known() == Some(true);
-            let client = if digest_body.is_empty() && !wants_verify {
+            let client = if patch.is_empty() && !wants_verify {
                 None
             } else {
                 match self.ctx.client() {
@@ -393,15 +460,10 @@ impl Resource for LogSourceResource {
                     }
                 }
             };
-            let source = if digest_body.is_empty() {
+            let source = if patch.is_empty() {
                 None
             } else if let Some(client) = &client {
-                let key = idempotency::update_key(
-                    &id,
-                    private.generation,
-                    &serde_json::Value::Object(digest_body),
-                );
-                match client.update(&id, &patch, &key).await {
+                match client.update(&id, &patch, private.generation).await {
                     Ok(s) => {
                         private.generation += 1;
                         Some(s)
@@ -446,10 +508,13 @@ impl Resource for LogSourceResource {
         Box::pin(async move {
             let mut out = ImportResponse::default();
             let id = req.id.trim();
-            if id.is_empty() {
+            if let Err(why) = crate::sigsentry::check_id(id) {
                 out.diagnostics.error(
-                    "Missing log source id",
-                    "Import takes the log source's id, e.g. terraform import sigsentry_log_source.x ls_1234.",
+                    "Invalid log source id",
+                    format!(
+                        "Import takes the log source's id, e.g. terraform import \
+                         sigsentry_log_source.x ls_1234, but {why}."
+                    ),
                 );
                 return out;
             }

@@ -95,6 +95,22 @@ fn debug_mode_prints_a_working_reattach_line() {
     let entry = &parsed["registry.terraform.io/sigsentry/sigsentry"];
     assert_eq!(entry["Test"], true);
     assert_eq!(entry["ProtocolVersion"], 6);
+    let mut rest = String::new();
+    for _ in 0..4 {
+        reader.read_line(&mut rest).unwrap();
+    }
+    assert!(rest.contains("Anyone who can connect"), "{rest}");
+    // No mutual TLS in debug mode: the socket sits in a directory only this user enters.
+    assert_eq!(entry["Addr"]["Network"], "unix");
+    let socket = std::path::PathBuf::from(entry["Addr"]["String"].as_str().unwrap());
+    let dir_mode = std::fs::metadata(socket.parent().unwrap())
+        .unwrap()
+        .permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&dir_mode) & 0o777,
+        0o700
+    );
+    support::plugin::assert_other_users_cannot_connect(&socket);
 
     let mut ws = Workspace::new("http://127.0.0.1:9", "unused");
     ws.config(CONFIG);

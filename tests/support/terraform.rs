@@ -59,6 +59,18 @@ pub fn provider_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// A CLI config whose dev_overrides serve our provider from `dir`.
+fn write_cli_config(path: &Path, dir: &Path) {
+    std::fs::write(
+        path,
+        format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/sigsentry/sigsentry\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+            dir.display()
+        ),
+    )
+    .expect("write CLI config");
+}
+
 /// A Terraform working directory with its own CLI config and environment.
 pub struct Workspace {
     dir: tempfile::TempDir,
@@ -103,14 +115,7 @@ impl Workspace {
     pub fn new(api_url: &str, api_key: &str) -> Workspace {
         let dir = tempfile::tempdir().expect("temp dir");
         let cli_config = dir.path().join("terraform.rc");
-        std::fs::write(
-            &cli_config,
-            format!(
-                "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/sigsentry/sigsentry\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-                provider_dir().display()
-            ),
-        )
-        .expect("write CLI config");
+        write_cli_config(&cli_config, &provider_dir());
         let env = vec![
             (
                 "TF_CLI_CONFIG_FILE".into(),
@@ -128,6 +133,21 @@ impl Workspace {
     /// The workspace directory.
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Serves the provider binary at `bin` from now on (for upgrade tests: another build).
+    pub fn use_provider_binary(&self, bin: &Path) {
+        let dir = self.dir.path().join("provider-override");
+        std::fs::create_dir_all(&dir).expect("provider dir");
+        let target = dir.join("terraform-provider-sigsentry");
+        let _ = std::fs::remove_file(&target);
+        std::fs::copy(bin, &target).expect("copy provider binary");
+        write_cli_config(&self.dir.path().join("terraform.rc"), &dir);
+    }
+
+    /// Serves this build's provider again.
+    pub fn use_this_build(&self) {
+        write_cli_config(&self.dir.path().join("terraform.rc"), &provider_dir());
     }
 
     /// Sets an extra environment variable for later commands.

@@ -1,0 +1,96 @@
+//! Upgrades are invisible: state written by the previous release (a build of it from git
+//! history, made by scripts/build-previous-release.sh and named by
+//! SIGSENTRY_PREVIOUS_PROVIDER) plans empty under this build, private state included, and
+//! updates stay in place.
+
+mod support;
+
+use std::path::PathBuf;
+use support::setup;
+use support::terraform::require_terraform;
+
+/// The previous release's binary, or `None` with a printed reason. When scripts/test.sh
+/// built it (SIGSENTRY_REQUIRE_PREVIOUS), a missing binary is a failure.
+fn previous_release(test: &str) -> Option<PathBuf> {
+    let bin = std::env::var_os("SIGSENTRY_PREVIOUS_PROVIDER")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file());
+    if bin.is_none() {
+        let why = "SIGSENTRY_PREVIOUS_PROVIDER names no binary (scripts/build-previous-release.sh builds it from git history)";
+        assert!(
+            std::env::var_os("SIGSENTRY_REQUIRE_PREVIOUS").is_none(),
+            "{test}: {why}"
+        );
+        eprintln!("SKIP {test}: {why}");
+    }
+    bin
+}
+
+const CONFIG: &str = r#"
+resource "sigsentry_log_source" "plain" {
+  type        = "splunk"
+  name        = "NAME"
+  credentials = { host = "https://splunk.example.com", token = "tok" }
+  sources     = ["main", "audit"]
+}
+
+resource "sigsentry_log_source" "paused" {
+  type        = "loki"
+  name        = "paused"
+  is_active   = false
+  verify      = true
+  credentials = { host = "https://loki.example.com" }
+  sources     = ["{app=\"x\"}"]
+}
+"#;
+
+const WRITE_ONLY: &str = r#"
+resource "sigsentry_log_source" "wo" {
+  type                   = "datadog"
+  name                   = "wo"
+  credentials_wo         = { apiKey = "k", appKey = "a" }
+  credentials_wo_version = "1"
+  sources                = ["service:x"]
+}
+"#;
+
+#[test]
+fn state_of_the_previous_release_plans_empty_and_updates_in_place() {
+    let test = "state_of_the_previous_release_plans_empty_and_updates_in_place";
+    let Some(previous) = previous_release(test) else {
+        return;
+    };
+    let Some((fake, ws)) = setup(test) else {
+        return;
+    };
+    let write_only = require_terraform(1, 11, "upgrade of write-only credentials");
+    let config = |name: &str| {
+        let mut c = CONFIG.replace("NAME", name);
+        if write_only {
+            c.push_str(WRITE_ONLY);
+        }
+        c
+    };
+    ws.use_provider_binary(&previous);
+    ws.config(&config("before"));
+    ws.apply(&[]);
+    // A second update under the old release, so private state holds a generation.
+    ws.config(&config("renamed"));
+    ws.apply(&[]);
+    let ids: Vec<String> = fake.sources().into_iter().map(|s| s.id).collect();
+
+    ws.use_this_build();
+    ws.assert_no_changes();
+    // An update after the upgrade stays in place and lands.
+    ws.config(&config("after-upgrade"));
+    let plan = ws.plan();
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    assert!(!plan.stdout.contains("must be replaced"), "{}", plan.stdout);
+    ws.apply(&[]);
+    let after: Vec<String> = fake.sources().into_iter().map(|s| s.id).collect();
+    assert_eq!(after, ids, "the upgrade replaced a source");
+    assert!(fake.sources().iter().any(|s| s.name == "after-upgrade"));
+    ws.assert_no_changes();
+    ws.run(&["destroy", "-auto-approve", "-no-color"]).ok();
+    assert!(fake.sources().is_empty());
+}

@@ -2,11 +2,13 @@
 //! drift from the schema. Hand-written prose lives in `templates/`; a template names the
 //! generated parts with two tokens on lines of their own:
 //! - `{{schema}}`: the attribute reference of the page's provider, resource or data source;
+//! - `{{platforms}}`: the table of log types and their credential keys;
 //! - `{{example PATH}}`: the file at `PATH` (relative to the repository root) in an HCL or
 //!   shell code block.
 
-use crate::framework::Provider;
-use crate::provider::SigSentryProvider;
+use crate::framework::{Declared, Provider};
+use crate::provider::config::ProviderConfig;
+use crate::provider::{platforms, SigSentryProvider};
 use crate::tfplugin::schema::{Attribute, Block};
 use crate::tfplugin::value::Type;
 use std::path::{Path, PathBuf};
@@ -23,14 +25,14 @@ fn pages() -> Vec<Page> {
     let mut pages = vec![Page {
         out: "index.md",
         template: "index.md.tmpl",
-        block: p.schema().block,
+        block: Declared::of::<ProviderConfig>(0).schema.block,
     }];
     for r in p.resources() {
         if r.type_name() == "sigsentry_log_source" {
             pages.push(Page {
                 out: "resources/log_source.md",
                 template: "resources/log_source.md.tmpl",
-                block: r.schema().schema.block,
+                block: r.declared().schema.block.clone(),
             });
         }
     }
@@ -49,7 +51,7 @@ fn pages() -> Vec<Page> {
         pages.push(Page {
             out,
             template,
-            block: d.schema().block,
+            block: d.declared().schema.block.clone(),
         });
     }
     pages
@@ -137,6 +139,8 @@ fn render(root: &Path, page: &Page) -> Result<String, String> {
         let t = line.trim();
         if t == "{{schema}}" {
             out.push_str(&schema_markdown(&page.block));
+        } else if t == "{{platforms}}" {
+            out.push_str(&platforms::markdown_table());
         } else if let Some(rel) = t
             .strip_prefix("{{example ")
             .and_then(|r| r.strip_suffix("}}"))

@@ -1,114 +1,70 @@
 //! [`ProviderAdapter`]: serves a [`Provider`] over the protocol-6 [`ProviderServer`] trait.
-//! Every RPC has the same shape: find the type, decode against its schema, call the
-//! provider, enforce Terraform's rules on the result, encode.
+//! Every RPC has one shape: an inner function that finds the type, decodes against its
+//! schema, calls the typed resource (through its handle), and encodes, returning
+//! `Result<_, Diagnostics>` with `?` for every early exit; [`respond`] folds the error
+//! into the response. Every response that carries state goes through [`emit`].
 
-use super::data_source::{DataSource, ReadDataRequest};
-use super::plan::{self, ResourceSchema};
+use super::model::Model;
+use super::plan;
 use super::provider::{ConfigureRequest, Provider};
-use super::resource::{
-    CreateRequest, DeleteRequest, ImportRequest, ModifyPlanRequest, ReadRequest, Resource,
-    UpdateRequest, ValidateRequest,
-};
+use super::registry::{DataSourceHandle, Declared, ResourceHandle};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::tfplugin::rpc::*;
-use crate::tfplugin::schema::Schema;
-use crate::tfplugin::value::{json, AttributePath, DynamicValue, Type, Value};
+use crate::tfplugin::value::{json, AttributePath, DynamicValue, Value};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-struct ResourceEntry {
-    resource: Arc<dyn Resource>,
-    schema: ResourceSchema,
-    ty: Type,
-    write_only: Vec<String>,
-}
-
-struct DataSourceEntry {
-    data_source: Arc<dyn DataSource>,
-    schema: Schema,
-    ty: Type,
-}
-
-/// Serves a framework [`Provider`] as a protocol-6 provider. Schemas and their implied
-/// types are computed once, at construction.
+/// Serves a framework [`Provider`] as a protocol-6 provider. Declarations (specs,
+/// schemas, value types) are computed once, at construction.
 pub struct ProviderAdapter<P: Provider> {
     provider: P,
-    provider_schema: Schema,
-    provider_type: Type,
-    resources: BTreeMap<&'static str, ResourceEntry>,
-    data_sources: BTreeMap<&'static str, DataSourceEntry>,
+    provider_declared: Declared,
+    resources: BTreeMap<&'static str, ResourceHandle>,
+    data_sources: BTreeMap<&'static str, DataSourceHandle>,
 }
 
-impl<P: Provider> ProviderAdapter<P> {
-    /// Wraps `provider`.
-    pub fn new(provider: P) -> Self {
-        let provider_schema = provider.schema();
-        let provider_type = provider_schema.block.implied_type();
-        let resources = provider
-            .resources()
-            .into_iter()
-            .map(|resource| {
-                let schema = resource.schema();
-                let entry = ResourceEntry {
-                    ty: schema.schema.block.implied_type(),
-                    write_only: schema.write_only_attributes(),
-                    schema,
-                    resource: resource.clone(),
-                };
-                (resource.type_name(), entry)
-            })
-            .collect();
-        let data_sources = provider
-            .data_sources()
-            .into_iter()
-            .map(|ds| {
-                let schema = ds.schema();
-                let entry = DataSourceEntry {
-                    ty: schema.block.implied_type(),
-                    schema,
-                    data_source: ds.clone(),
-                };
-                (ds.type_name(), entry)
-            })
-            .collect();
-        ProviderAdapter {
-            provider,
-            provider_schema,
-            provider_type,
-            resources,
-            data_sources,
+/// A response with a diagnostics field, so one helper can fold an early error into it.
+trait Reply: Default {
+    fn diagnostics(&mut self) -> &mut Diagnostics;
+}
+
+macro_rules! reply {
+    ($($t:ty),* $(,)?) => {$(
+        impl Reply for $t {
+            fn diagnostics(&mut self) -> &mut Diagnostics {
+                &mut self.diagnostics
+            }
         }
-    }
+    )*};
+}
 
-    /// The wrapped provider.
-    pub fn provider(&self) -> &P {
-        &self.provider
-    }
+reply!(
+    UpgradeResourceStateResponse,
+    ReadResourceResponse,
+    PlanResourceChangeResponse,
+    ApplyResourceChangeResponse,
+    ImportResourceStateResponse,
+    ReadDataSourceResponse,
+);
 
-    fn resource(&self, type_name: &str) -> Result<&ResourceEntry, Diagnostics> {
-        self.resources.get(type_name).ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown resource type",
-                format!("This provider has no resource type {type_name:?}."),
-            )
-            .into()
-        })
-    }
-
-    fn data_source(&self, type_name: &str) -> Result<&DataSourceEntry, Diagnostics> {
-        self.data_sources.get(type_name).ok_or_else(|| {
-            Diagnostic::error(
-                "Unknown data source type",
-                format!("This provider has no data source {type_name:?}."),
-            )
-            .into()
-        })
+impl Reply for Diagnostics {
+    fn diagnostics(&mut self) -> &mut Diagnostics {
+        self
     }
 }
 
-/// Decodes `dv` against `ty`; a malformed value becomes an error diagnostic at its path.
-fn decode(dv: &DynamicValue, ty: &Type, what: &str) -> Result<Value, Diagnostics> {
-    dv.decode(ty).map_err(|e| {
+/// The response of an RPC's inner function: an early error becomes a response that
+/// carries only that error.
+fn respond<T: Reply>(result: Result<T, Diagnostics>) -> T {
+    result.unwrap_or_else(|d| {
+        let mut out = T::default();
+        *out.diagnostics() = d;
+        out
+    })
+}
+
+/// Decodes `dv` against `declared`'s type; a malformed value is an error at its path.
+fn decode(dv: &DynamicValue, declared: &Declared, what: &str) -> Result<Value, Diagnostics> {
+    dv.decode(&declared.ty).map_err(|e| {
         let d = Diagnostic::error(
             format!("Invalid {what} received from Terraform"),
             format!("The {what} could not be decoded: {e}."),
@@ -121,9 +77,23 @@ fn decode(dv: &DynamicValue, ty: &Type, what: &str) -> Result<Value, Diagnostics
     })
 }
 
-/// Encodes `value` against `ty`; a mismatch is a provider bug, reported as a diagnostic.
-fn encode(value: &Value, ty: &Type, what: &str) -> Result<DynamicValue, Diagnostics> {
-    DynamicValue::encode(ty, value).map_err(|e| {
+/// What every response carrying state does: nulls write-only attributes, requires the
+/// value wholly known (after apply, read, import, upgrade), and encodes it.
+fn emit(declared: &Declared, mut value: Value, what: &str) -> Result<DynamicValue, Diagnostics> {
+    plan::null_write_only(&mut value, &declared.specs);
+    if !value.is_wholly_known() {
+        return Err(Diagnostic::error(
+            "Provider left a value unknown",
+            format!("The {what} still holds unknown values. This is a bug in the provider."),
+        )
+        .into());
+    }
+    encode(declared, &value, what)
+}
+
+/// Encodes `value`; a mismatch with the schema is a provider bug, reported as a diagnostic.
+fn encode(declared: &Declared, value: &Value, what: &str) -> Result<DynamicValue, Diagnostics> {
+    DynamicValue::encode(&declared.ty, value).map_err(|e| {
         Diagnostic::error(
             "Provider produced an invalid value",
             format!("The {what} could not be encoded ({e}). This is a bug in the provider."),
@@ -132,53 +102,371 @@ fn encode(value: &Value, ty: &Type, what: &str) -> Result<DynamicValue, Diagnost
     })
 }
 
-/// Errors when a value that must be wholly known (after apply, import, upgrade) is not.
-fn require_known(value: &Value, what: &str) -> Result<(), Diagnostics> {
-    if value.is_wholly_known() {
-        Ok(())
-    } else {
-        Err(Diagnostic::error(
-            "Provider left a value unknown",
-            format!("The {what} still holds unknown values. This is a bug in the provider."),
-        )
-        .into())
+/// Appends `more` to `diags` and hands back the rest of a result.
+fn and<T>(mut diags: Diagnostics, more: Result<T, Diagnostics>) -> (Option<T>, Diagnostics) {
+    match more {
+        Ok(v) => (Some(v), diags),
+        Err(d) => {
+            diags.extend(d);
+            (None, diags)
+        }
     }
 }
 
-/// Runs `f`, folding an early `Err(diagnostics)` into the response's diagnostics.
-fn collect<T: Default>(
-    f: impl FnOnce(&mut Diagnostics) -> Result<T, Diagnostics>,
-    set: impl FnOnce(&mut T, Diagnostics),
-) -> T {
-    let mut diags = Diagnostics::new();
-    match f(&mut diags) {
-        Ok(mut out) => {
-            set(&mut out, diags);
-            out
+impl<P: Provider> ProviderAdapter<P> {
+    /// Wraps `provider`.
+    pub fn new(provider: P) -> Self {
+        let resources = provider
+            .resources()
+            .into_iter()
+            .map(|r| (r.type_name(), r))
+            .collect();
+        let data_sources = provider
+            .data_sources()
+            .into_iter()
+            .map(|d| (d.type_name(), d))
+            .collect();
+        ProviderAdapter {
+            provider_declared: Declared::of::<P::Config>(0),
+            provider,
+            resources,
+            data_sources,
         }
-        Err(more) => {
-            diags.extend(more);
-            let mut out = T::default();
-            set(&mut out, diags);
-            out
+    }
+
+    /// The wrapped provider.
+    pub fn provider(&self) -> &P {
+        &self.provider
+    }
+
+    /// The provider block's declaration.
+    pub fn provider_declared(&self) -> &Declared {
+        &self.provider_declared
+    }
+
+    /// The resources served, by type name.
+    pub fn resources(&self) -> impl Iterator<Item = &ResourceHandle> {
+        self.resources.values()
+    }
+
+    /// The data sources served, by type name.
+    pub fn data_sources(&self) -> impl Iterator<Item = &DataSourceHandle> {
+        self.data_sources.values()
+    }
+
+    fn resource(&self, type_name: &str) -> Result<&ResourceHandle, Diagnostics> {
+        self.resources.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown resource type",
+                format!("This provider has no resource type {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
+    fn data_source(&self, type_name: &str) -> Result<&DataSourceHandle, Diagnostics> {
+        self.data_sources.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown data source type",
+                format!("This provider has no data source {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
+    fn validate_provider(
+        &self,
+        req: ValidateProviderConfigRequest,
+    ) -> Result<Diagnostics, Diagnostics> {
+        let d = &self.provider_declared;
+        let config = decode(&req.config, d, "provider configuration")?;
+        let mut diags = d.check(&config);
+        diags.extend(self.provider.validate(&P::Config::from_value(&config)?));
+        Ok(diags)
+    }
+
+    fn validate_resource(
+        &self,
+        req: ValidateResourceConfigRequest,
+    ) -> Result<Diagnostics, Diagnostics> {
+        let r = self.resource(&req.type_name)?;
+        let config = decode(&req.config, &r.declared, "resource configuration")?;
+        let allowed = req.client_capabilities.write_only_attributes_allowed;
+        let mut diags = Diagnostics::new();
+        if !allowed {
+            for spec in r.declared.specs.iter().filter(|s| s.write_only) {
+                if config.get_attr(spec.name).is_some_and(|v| !v.is_null()) {
+                    diags.push(
+                        Diagnostic::error(
+                            "Write-only attribute not supported by this Terraform",
+                            format!(
+                                "{} is write-only and needs Terraform 1.11 or later. Upgrade \
+                                 Terraform or use the regular attribute instead.",
+                                spec.name
+                            ),
+                        )
+                        .at(AttributePath::attr(spec.name)),
+                    );
+                }
+            }
         }
+        diags.extend(r.declared.check(&config));
+        diags.extend(r.ops.validate(&config, allowed)?);
+        Ok(diags)
+    }
+
+    fn validate_data_source(
+        &self,
+        req: ValidateDataResourceConfigRequest,
+    ) -> Result<Diagnostics, Diagnostics> {
+        let d = self.data_source(&req.type_name)?;
+        let config = decode(&req.config, &d.declared, "data source configuration")?;
+        let mut diags = d.declared.check(&config);
+        diags.extend(d.ops.validate(&config)?);
+        Ok(diags)
+    }
+
+    fn upgrade(
+        &self,
+        req: UpgradeResourceStateRequest,
+    ) -> Result<UpgradeResourceStateResponse, Diagnostics> {
+        let r = self.resource(&req.type_name)?;
+        if req.raw_state.json.is_empty() {
+            return Err(Diagnostic::error(
+                "Unsupported state format",
+                "This state was written by Terraform 0.11 or older (flatmap). Upgrade it with \
+                 Terraform 0.12 to 1.x first.",
+            )
+            .into());
+        }
+        let current = r.declared.schema.version;
+        if req.version != current {
+            let (summary, detail) = if req.version > current {
+                (
+                    "State written by a newer provider",
+                    format!(
+                        "The state has schema version {}, newer than this provider's {current}. \
+                         Use the provider release that wrote it, or newer.",
+                        req.version
+                    ),
+                )
+            } else {
+                (
+                    "Unsupported state version",
+                    format!(
+                        "The state of this {} has schema version {}, which this provider cannot \
+                         upgrade to {current}.",
+                        r.type_name, req.version
+                    ),
+                )
+            };
+            return Err(Diagnostic::error(summary, detail).into());
+        }
+        let state = json::decode(&r.declared.ty, &req.raw_state.json).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Stored state does not match the schema",
+                format!("The stored state could not be read: {e}."),
+            ))
+        })?;
+        Ok(UpgradeResourceStateResponse {
+            upgraded_state: Some(emit(&r.declared, state, "upgraded state")?),
+            diagnostics: Diagnostics::new(),
+        })
+    }
+
+    async fn configure(&self, req: ConfigureProviderRequest) -> Result<Diagnostics, Diagnostics> {
+        let config = decode(
+            &req.config,
+            &self.provider_declared,
+            "provider configuration",
+        )?;
+        Ok(self
+            .provider
+            .configure(ConfigureRequest {
+                terraform_version: req.terraform_version,
+                config: P::Config::from_value(&config)?,
+            })
+            .await)
+    }
+
+    async fn read(&self, req: ReadResourceRequest) -> Result<ReadResourceResponse, Diagnostics> {
+        let r = self.resource(&req.type_name)?;
+        let state = decode(&req.current_state, &r.declared, "current state")?;
+        let out = r.ops.read(state, req.private.clone()).await?;
+        let (new_state, diagnostics) = and(
+            out.diagnostics,
+            emit(
+                &r.declared,
+                out.state.unwrap_or(Value::Null),
+                "refreshed state",
+            ),
+        );
+        Ok(ReadResourceResponse {
+            new_state,
+            diagnostics,
+            private: out.private.unwrap_or(req.private),
+            deferred: None,
+        })
+    }
+
+    async fn plan_change(
+        &self,
+        req: PlanResourceChangeRequest,
+    ) -> Result<PlanResourceChangeResponse, Diagnostics> {
+        let r = self.resource(&req.type_name)?;
+        let prior = decode(&req.prior_state, &r.declared, "prior state")?;
+        let proposed = decode(&req.proposed_new_state, &r.declared, "proposed state")?;
+        let config = decode(&req.config, &r.declared, "configuration")?;
+        let (mut planned, mut requires_replace) =
+            plan::plan(&r.declared.specs, &prior, &proposed, &config);
+        let mut diagnostics = Diagnostics::new();
+        let mut planned_private = req.prior_private.clone();
+        if !planned.is_null() {
+            let out = r
+                .ops
+                .modify_plan(prior, planned, config, req.prior_private)
+                .await?;
+            planned = out.planned;
+            requires_replace.extend(out.requires_replace);
+            if let Some(p) = out.private {
+                planned_private = p;
+            }
+            diagnostics = out.diagnostics;
+            plan::null_write_only(&mut planned, &r.declared.specs);
+        }
+        Ok(PlanResourceChangeResponse {
+            planned_state: Some(encode(&r.declared, &planned, "planned state")?),
+            requires_replace,
+            planned_private,
+            diagnostics,
+            deferred: None,
+        })
+    }
+
+    async fn apply(
+        &self,
+        req: ApplyResourceChangeRequest,
+    ) -> Result<ApplyResourceChangeResponse, Diagnostics> {
+        let r = self.resource(&req.type_name)?;
+        let decoded = decode(&req.prior_state, &r.declared, "prior state").and_then(|prior| {
+            let planned = decode(&req.planned_state, &r.declared, "planned state")?;
+            let config = decode(&req.config, &r.declared, "configuration")?;
+            Ok((prior, planned, config))
+        });
+        let (prior, planned, config) = match decoded {
+            Ok(t) => t,
+            // Keep what Terraform had: an undecodable request must not drop state.
+            Err(diagnostics) => {
+                return Ok(ApplyResourceChangeResponse {
+                    new_state: Some(req.prior_state),
+                    diagnostics,
+                    ..Default::default()
+                })
+            }
+        };
+        let private = req.planned_private;
+        let (state, out_private, diagnostics) = if planned.is_null() {
+            let diags = r.ops.delete(prior.clone(), private.clone()).await?;
+            // A failed delete keeps the object in state.
+            let state = if diags.has_errors() {
+                prior
+            } else {
+                Value::Null
+            };
+            (state, Vec::new(), diags)
+        } else if prior.is_null() {
+            let out = r.ops.create(planned, config, private.clone()).await?;
+            (
+                out.state.unwrap_or(Value::Null),
+                out.private.unwrap_or(private),
+                out.diagnostics,
+            )
+        } else {
+            let out = r
+                .ops
+                .update(prior.clone(), planned, config, private.clone())
+                .await?;
+            // A failed update never drops the object: the prior state stands.
+            (
+                out.state.unwrap_or(prior),
+                out.private.unwrap_or(private),
+                out.diagnostics,
+            )
+        };
+        let (new_state, diagnostics) = and(diagnostics, emit(&r.declared, state, "new state"));
+        Ok(ApplyResourceChangeResponse {
+            new_state,
+            private: out_private,
+            diagnostics,
+        })
+    }
+
+    async fn import(
+        &self,
+        req: ImportResourceStateRequest,
+    ) -> Result<ImportResourceStateResponse, Diagnostics> {
+        let r = self.resource(&req.type_name)?;
+        let out = r.ops.import(req.id).await;
+        let mut diagnostics = out.diagnostics;
+        let mut imported_resources = Vec::new();
+        if let Some(state) = out.state {
+            let (encoded, d) = and(diagnostics, emit(&r.declared, state, "imported state"));
+            diagnostics = d;
+            if let Some(state) = encoded {
+                imported_resources.push(ImportedResource {
+                    type_name: req.type_name,
+                    state,
+                    private: out.private.unwrap_or_default(),
+                });
+            }
+        }
+        Ok(ImportResourceStateResponse {
+            imported_resources,
+            diagnostics,
+            deferred: None,
+        })
+    }
+
+    async fn read_data(
+        &self,
+        req: ReadDataSourceRequest,
+    ) -> Result<ReadDataSourceResponse, Diagnostics> {
+        let d = self.data_source(&req.type_name)?;
+        let config = decode(&req.config, &d.declared, "data source configuration")?;
+        let out = d.ops.read(config).await?;
+        if out.diagnostics.has_errors() {
+            return Err(out.diagnostics);
+        }
+        let (state, diagnostics) = and(
+            out.diagnostics,
+            emit(
+                &d.declared,
+                out.state.unwrap_or(Value::Null),
+                "data source result",
+            ),
+        );
+        Ok(ReadDataSourceResponse {
+            state,
+            diagnostics,
+            deferred: None,
+        })
     }
 }
 
 impl<P: Provider> ProviderServer for ProviderAdapter<P> {
     async fn get_provider_schema(&self) -> GetProviderSchemaResponse {
         GetProviderSchemaResponse {
-            provider: self.provider_schema.clone(),
+            provider: self.provider_declared.schema.clone(),
             provider_meta: None,
             resource_schemas: self
                 .resources
                 .iter()
-                .map(|(name, e)| (name.to_string(), e.schema.schema.clone()))
+                .map(|(name, r)| (name.to_string(), r.declared.schema.clone()))
                 .collect(),
             data_source_schemas: self
                 .data_sources
                 .iter()
-                .map(|(name, e)| (name.to_string(), e.schema.clone()))
+                .map(|(name, d)| (name.to_string(), d.declared.schema.clone()))
                 .collect(),
             server_capabilities: ServerCapabilities {
                 plan_destroy: false,
@@ -190,381 +478,58 @@ impl<P: Provider> ProviderServer for ProviderAdapter<P> {
     }
 
     async fn validate_provider_config(&self, req: ValidateProviderConfigRequest) -> Diagnostics {
-        match decode(&req.config, &self.provider_type, "provider configuration") {
-            Ok(config) => self.provider.validate(&config),
-            Err(d) => d,
-        }
+        respond(self.validate_provider(req))
     }
 
     async fn validate_resource_config(&self, req: ValidateResourceConfigRequest) -> Diagnostics {
-        let run = || -> Result<Diagnostics, Diagnostics> {
-            let entry = self.resource(&req.type_name)?;
-            let config = decode(&req.config, &entry.ty, "resource configuration")?;
-            let mut diags = Diagnostics::new();
-            if !req.client_capabilities.write_only_attributes_allowed {
-                for name in &entry.write_only {
-                    if config.get_attr(name).is_some_and(|v| !v.is_null()) {
-                        diags.push(
-                            Diagnostic::error(
-                                "Write-only attribute not supported by this Terraform",
-                                format!(
-                                    "{name} is write-only and needs Terraform 1.11 or later. \
-                                     Upgrade Terraform or use the regular attribute instead."
-                                ),
-                            )
-                            .at(AttributePath::attr(name.clone())),
-                        );
-                    }
-                }
-            }
-            diags.extend(entry.resource.validate(ValidateRequest {
-                config: &config,
-                write_only_allowed: req.client_capabilities.write_only_attributes_allowed,
-            }));
-            Ok(diags)
-        };
-        run().unwrap_or_else(|d| d)
+        respond(self.validate_resource(req))
     }
 
     async fn validate_data_resource_config(
         &self,
         req: ValidateDataResourceConfigRequest,
     ) -> Diagnostics {
-        let run = || -> Result<Diagnostics, Diagnostics> {
-            let entry = self.data_source(&req.type_name)?;
-            let config = decode(&req.config, &entry.ty, "data source configuration")?;
-            Ok(entry.data_source.validate(&config))
-        };
-        run().unwrap_or_else(|d| d)
+        respond(self.validate_data_source(req))
     }
 
     async fn upgrade_resource_state(
         &self,
         req: UpgradeResourceStateRequest,
     ) -> UpgradeResourceStateResponse {
-        collect(
-            |_| {
-                let entry = self.resource(&req.type_name)?;
-                if req.raw_state.json.is_empty() {
-                    return Err(Diagnostic::error(
-                        "Unsupported state format",
-                        "This state was written by Terraform 0.11 or older (flatmap). \
-                         Upgrade it with Terraform 0.12 to 1.x first.",
-                    )
-                    .into());
-                }
-                let current = entry.schema.schema.version;
-                let mut state = if req.version == current {
-                    json::decode(&entry.ty, &req.raw_state.json).map_err(|e| {
-                        Diagnostics::from(Diagnostic::error(
-                            "Stored state does not match the schema",
-                            format!("The stored state could not be read: {e}."),
-                        ))
-                    })?
-                } else if req.version > current {
-                    return Err(Diagnostic::error(
-                        "State written by a newer provider",
-                        format!(
-                            "The state has schema version {}, newer than this provider's {current}. \
-                             Use the provider release that wrote it, or newer.",
-                            req.version
-                        ),
-                    )
-                    .into());
-                } else {
-                    let old = json::decode(&entry.ty, &req.raw_state.json).unwrap_or(Value::Null);
-                    entry.resource.upgrade_state(req.version, old)?
-                };
-                plan::null_write_only(&mut state, &entry.write_only);
-                require_known(&state, "upgraded state")?;
-                Ok(UpgradeResourceStateResponse {
-                    upgraded_state: Some(encode(&state, &entry.ty, "upgraded state")?),
-                    diagnostics: Diagnostics::new(),
-                })
-            },
-            |r, d| r.diagnostics.extend(d),
-        )
+        respond(self.upgrade(req))
     }
 
     async fn configure_provider(&self, req: ConfigureProviderRequest) -> Diagnostics {
-        match decode(&req.config, &self.provider_type, "provider configuration") {
-            Ok(config) => {
-                self.provider
-                    .configure(ConfigureRequest {
-                        terraform_version: req.terraform_version,
-                        config,
-                    })
-                    .await
-            }
-            Err(d) => d,
-        }
+        respond(self.configure(req).await)
     }
 
     async fn read_resource(&self, req: ReadResourceRequest) -> ReadResourceResponse {
-        let entry = match self.resource(&req.type_name) {
-            Ok(e) => e,
-            Err(diagnostics) => {
-                return ReadResourceResponse {
-                    diagnostics,
-                    ..Default::default()
-                }
-            }
-        };
-        let state = match decode(&req.current_state, &entry.ty, "current state") {
-            Ok(s) => s,
-            Err(diagnostics) => {
-                return ReadResourceResponse {
-                    diagnostics,
-                    ..Default::default()
-                }
-            }
-        };
-        let out = entry
-            .resource
-            .read(ReadRequest {
-                state,
-                private: req.private.clone(),
-            })
-            .await;
-        let mut diagnostics = out.diagnostics;
-        let mut new_state = out.state.unwrap_or(Value::Null);
-        plan::null_write_only(&mut new_state, &entry.write_only);
-        let encoded = match require_known(&new_state, "refreshed state")
-            .and_then(|_| encode(&new_state, &entry.ty, "refreshed state"))
-        {
-            Ok(v) => Some(v),
-            Err(d) => {
-                diagnostics.extend(d);
-                None
-            }
-        };
-        ReadResourceResponse {
-            new_state: encoded,
-            diagnostics,
-            private: if out.private.is_empty() {
-                req.private
-            } else {
-                out.private
-            },
-            deferred: None,
-        }
+        respond(self.read(req).await)
     }
 
     async fn plan_resource_change(
         &self,
         req: PlanResourceChangeRequest,
     ) -> PlanResourceChangeResponse {
-        collect(
-            |diags| {
-                let entry = self.resource(&req.type_name)?;
-                let prior = decode(&req.prior_state, &entry.ty, "prior state")?;
-                let proposed = decode(&req.proposed_new_state, &entry.ty, "proposed state")?;
-                let config = decode(&req.config, &entry.ty, "configuration")?;
-                let (mut planned, mut requires_replace) =
-                    plan::plan(&entry.schema, &prior, &proposed, &config);
-                if !planned.is_null() {
-                    diags.extend(entry.resource.modify_plan(
-                        ModifyPlanRequest {
-                            prior: &prior,
-                            config: &config,
-                            prior_private: &req.prior_private,
-                        },
-                        &mut planned,
-                        &mut requires_replace,
-                    ));
-                    plan::null_write_only(&mut planned, &entry.write_only);
-                }
-                Ok(PlanResourceChangeResponse {
-                    planned_state: Some(encode(&planned, &entry.ty, "planned state")?),
-                    requires_replace,
-                    planned_private: req.prior_private.clone(),
-                    diagnostics: Diagnostics::new(),
-                    deferred: None,
-                })
-            },
-            |r, d| r.diagnostics.extend(d),
-        )
+        respond(self.plan_change(req).await)
     }
 
     async fn apply_resource_change(
         &self,
         req: ApplyResourceChangeRequest,
     ) -> ApplyResourceChangeResponse {
-        let entry = match self.resource(&req.type_name) {
-            Ok(e) => e,
-            Err(diagnostics) => {
-                return ApplyResourceChangeResponse {
-                    diagnostics,
-                    ..Default::default()
-                }
-            }
-        };
-        let decoded = decode(&req.prior_state, &entry.ty, "prior state").and_then(|prior| {
-            let planned = decode(&req.planned_state, &entry.ty, "planned state")?;
-            let config = decode(&req.config, &entry.ty, "configuration")?;
-            Ok((prior, planned, config))
-        });
-        let (prior, planned, config) = match decoded {
-            Ok(t) => t,
-            Err(diagnostics) => {
-                return ApplyResourceChangeResponse {
-                    // Keep what Terraform had: an undecodable request must not drop state.
-                    new_state: Some(req.prior_state),
-                    diagnostics,
-                    ..Default::default()
-                };
-            }
-        };
-
-        if planned.is_null() {
-            let diagnostics = entry
-                .resource
-                .delete(DeleteRequest {
-                    prior: prior.clone(),
-                    private: req.planned_private,
-                })
-                .await;
-            let new_state = if diagnostics.has_errors() {
-                prior
-            } else {
-                Value::Null
-            };
-            return match encode(&new_state, &entry.ty, "state") {
-                Ok(v) => ApplyResourceChangeResponse {
-                    new_state: Some(v),
-                    private: Vec::new(),
-                    diagnostics,
-                },
-                Err(mut d) => {
-                    d.extend(diagnostics);
-                    ApplyResourceChangeResponse {
-                        diagnostics: d,
-                        ..Default::default()
-                    }
-                }
-            };
-        }
-
-        let out = if prior.is_null() {
-            entry
-                .resource
-                .create(CreateRequest {
-                    planned,
-                    config,
-                    planned_private: req.planned_private.clone(),
-                })
-                .await
-        } else {
-            entry
-                .resource
-                .update(UpdateRequest {
-                    prior,
-                    planned,
-                    config,
-                    planned_private: req.planned_private.clone(),
-                })
-                .await
-        };
-        let mut diagnostics = out.diagnostics;
-        let mut new_state = out.state;
-        plan::null_write_only(&mut new_state, &entry.write_only);
-        let encoded = match require_known(&new_state, "new state")
-            .and_then(|_| encode(&new_state, &entry.ty, "new state"))
-        {
-            Ok(v) => Some(v),
-            Err(d) => {
-                diagnostics.extend(d);
-                None
-            }
-        };
-        ApplyResourceChangeResponse {
-            new_state: encoded,
-            private: if out.private.is_empty() {
-                req.planned_private
-            } else {
-                out.private
-            },
-            diagnostics,
-        }
+        respond(self.apply(req).await)
     }
 
     async fn import_resource_state(
         &self,
         req: ImportResourceStateRequest,
     ) -> ImportResourceStateResponse {
-        let entry = match self.resource(&req.type_name) {
-            Ok(e) => e,
-            Err(diagnostics) => {
-                return ImportResourceStateResponse {
-                    diagnostics,
-                    ..Default::default()
-                }
-            }
-        };
-        let out = entry.resource.import(ImportRequest { id: req.id }).await;
-        let mut diagnostics = out.diagnostics;
-        let mut imported_resources = Vec::new();
-        if let Some(mut state) = out.state {
-            plan::null_write_only(&mut state, &entry.write_only);
-            match require_known(&state, "imported state")
-                .and_then(|_| encode(&state, &entry.ty, "imported state"))
-            {
-                Ok(v) => imported_resources.push(ImportedResource {
-                    type_name: req.type_name,
-                    state: v,
-                    private: out.private,
-                }),
-                Err(d) => diagnostics.extend(d),
-            }
-        }
-        ImportResourceStateResponse {
-            imported_resources,
-            diagnostics,
-            deferred: None,
-        }
+        respond(self.import(req).await)
     }
 
     async fn read_data_source(&self, req: ReadDataSourceRequest) -> ReadDataSourceResponse {
-        let entry = match self.data_source(&req.type_name) {
-            Ok(e) => e,
-            Err(diagnostics) => {
-                return ReadDataSourceResponse {
-                    diagnostics,
-                    ..Default::default()
-                }
-            }
-        };
-        let config = match decode(&req.config, &entry.ty, "data source configuration") {
-            Ok(c) => c,
-            Err(diagnostics) => {
-                return ReadDataSourceResponse {
-                    diagnostics,
-                    ..Default::default()
-                }
-            }
-        };
-        let out = entry.data_source.read(ReadDataRequest { config }).await;
-        let mut diagnostics = out.diagnostics;
-        if diagnostics.has_errors() {
-            return ReadDataSourceResponse {
-                diagnostics,
-                ..Default::default()
-            };
-        }
-        let state = match require_known(&out.state, "data source result")
-            .and_then(|_| encode(&out.state, &entry.ty, "data source result"))
-        {
-            Ok(v) => Some(v),
-            Err(d) => {
-                diagnostics.extend(d);
-                None
-            }
-        };
-        ReadDataSourceResponse {
-            state,
-            diagnostics,
-            deferred: None,
-        }
+        respond(self.read_data(req).await)
     }
 
     async fn stop_provider(&self) -> Result<(), String> {

@@ -1,22 +1,33 @@
-//! The provider-author API: a provider is a [`Provider`] with [`Resource`]s and
-//! [`DataSource`]s written against decoded [`Value`](crate::tfplugin::value::Value)s.
-//! [`ProviderAdapter`] turns it into a protocol-6 [`ProviderServer`](crate::tfplugin::rpc::ProviderServer):
-//! it decodes every value against its schema, runs the plan engine (computed attributes,
-//! defaults, `UseStateForUnknown`, `RequiresReplace`), keeps write-only attributes out of
-//! every plan and state, and checks that apply leaves nothing unknown.
+//! The provider-author API. A provider, its resources and data sources each declare their
+//! attributes once, as a typed model ([`model!`](crate::model)): from that declaration come
+//! the protocol schema, the plan behaviour (modes, defaults, plan modifiers, write-only
+//! attributes) and the struct the author works on. [`ProviderAdapter`] serves a
+//! [`Provider`] as a protocol-6 [`ProviderServer`](crate::tfplugin::rpc::ProviderServer):
+//! it decodes every value against its schema, converts it to the typed model, runs the
+//! plan engine, keeps write-only attributes out of every plan and state, and checks that
+//! apply leaves nothing unknown.
+//!
+//! Where things live: `attribute` (one attribute's spec), `validators`, `model` (fields,
+//! conversions, the macro), `plan` (the engine), `resource` / `data_source` / `provider`
+//! (the traits), `registry` (typed to untyped, once), `adapter` (the RPCs).
 
 mod adapter;
+pub mod attribute;
 mod data_source;
-pub mod object;
+pub mod model;
 pub mod plan;
 mod provider;
+mod registry;
 mod resource;
+pub mod validators;
 
 pub use adapter::ProviderAdapter;
-pub use data_source::{DataSource, ReadDataRequest, ReadDataResponse};
-pub use plan::{AttributeRules, ResourceSchema};
-pub use provider::{ConfigureRequest, Provider};
+pub use attribute::{computed, optional, optional_computed, required, AttributeSpec, Mode};
+pub use data_source::{DataSource, ReadDataResponse};
+pub use model::{Field, Model, Set};
+pub use provider::{data_source, resource, ConfigureRequest, Provider};
+pub use registry::{DataSourceHandle, Declared, ResourceHandle};
 pub use resource::{
     ApplyResponse, BoxFuture, CreateRequest, DeleteRequest, ImportRequest, ImportResponse,
-    ModifyPlanRequest, ReadRequest, ReadResponse, Resource, UpdateRequest, ValidateRequest,
+    PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest, ValidateRequest,
 };

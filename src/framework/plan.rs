@@ -1,59 +1,11 @@
 //! The plan engine: from Terraform's proposal to the planned state, following the rules
-//! Terraform checks in `plan_valid.go`: non-computed attributes keep their config value,
-//! computed attributes the config leaves null become unknown when they may change, write-only
-//! attributes are always null, and changed `RequiresReplace` attributes are reported.
+//! Terraform checks in `plan_valid.go`, driven by the attribute specs: non-computed
+//! attributes keep their config value; computed ones the config leaves null get their
+//! default, or become unknown when they may change; write-only ones are always null; and
+//! changed `RequiresReplace` attributes are reported.
 
-use crate::tfplugin::schema::Schema;
+use super::attribute::{AttributeSpec, PlanModifier};
 use crate::tfplugin::value::{AttributePath, Value};
-use std::collections::BTreeMap;
-
-/// Plan behaviour of one attribute, beyond what the schema flags say.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AttributeRules {
-    /// Keep the prior value instead of "known after apply" on updates (for values the API
-    /// never changes, such as ids and creation times).
-    pub use_state_for_unknown: bool,
-    /// A change of this attribute replaces the object.
-    pub requires_replace: bool,
-    /// The value planned when an optional+computed attribute is null in config.
-    pub default: Option<Value>,
-}
-
-/// A resource schema plus the plan rules of its attributes.
-#[derive(Clone, Debug, Default)]
-pub struct ResourceSchema {
-    /// The protocol schema.
-    pub schema: Schema,
-    /// Rules by attribute name; attributes absent here have none.
-    pub rules: BTreeMap<String, AttributeRules>,
-}
-
-impl ResourceSchema {
-    /// A schema with no plan rules yet.
-    pub fn new(schema: Schema) -> Self {
-        ResourceSchema {
-            schema,
-            rules: BTreeMap::new(),
-        }
-    }
-
-    /// Adds rules for attribute `name`.
-    pub fn with_rules(mut self, name: &str, rules: AttributeRules) -> Self {
-        self.rules.insert(name.to_string(), rules);
-        self
-    }
-
-    /// Names of the write-only attributes.
-    pub fn write_only_attributes(&self) -> Vec<String> {
-        self.schema
-            .block
-            .attributes
-            .iter()
-            .filter(|a| a.write_only)
-            .map(|a| a.name.clone())
-            .collect()
-    }
-}
 
 /// Equality as a plan sees it: equal and wholly known (an unknown may turn out to be
 /// anything, so it equals nothing, itself included). Sets compare without order.
@@ -61,10 +13,14 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
     a == b && a.is_wholly_known()
 }
 
+fn in_config(config: &Value, name: &str) -> bool {
+    config.get_attr(name).is_some_and(|v| !v.is_null())
+}
+
 /// Plans a change. `prior` is null on create; `proposed` null means destroy.
 /// Returns the planned state and the paths whose change forces replacement.
 pub fn plan(
-    schema: &ResourceSchema,
+    specs: &[AttributeSpec],
     prior: &Value,
     proposed: &Value,
     config: &Value,
@@ -74,42 +30,36 @@ pub fn plan(
     };
     let creating = prior.is_null();
     let mut planned = proposed_attrs.clone();
-    let attributes = &schema.schema.block.attributes;
 
-    for attr in attributes {
-        let rules = schema.rules.get(&attr.name);
-        if attr.write_only {
-            planned.insert(attr.name.clone(), Value::Null);
+    for spec in specs {
+        if spec.write_only {
+            planned.insert(spec.name.to_string(), Value::Null);
             continue;
         }
-        let in_config = config.get_attr(&attr.name).is_some_and(|v| !v.is_null());
-        if attr.computed && !in_config {
-            if let Some(default) = rules.and_then(|r| r.default.clone()) {
-                planned.insert(attr.name.clone(), default);
+        if spec.mode.computed() && !in_config(config, spec.name) {
+            if let Some(default) = spec.default_value() {
+                planned.insert(spec.name.to_string(), default.clone());
             } else if creating {
-                planned.insert(attr.name.clone(), Value::Unknown);
+                planned.insert(spec.name.to_string(), Value::Unknown);
             }
         }
     }
 
     if !creating {
         // Computed values the config does not set may change whenever anything else does.
-        let changed = attributes.iter().any(|a| {
-            !a.write_only
+        let changed = specs.iter().any(|s| {
+            !s.write_only
                 && !values_equal(
-                    planned.get(&a.name).unwrap_or(&Value::Null),
-                    prior.get_attr(&a.name).unwrap_or(&Value::Null),
+                    planned.get(s.name).unwrap_or(&Value::Null),
+                    prior.get_attr(s.name).unwrap_or(&Value::Null),
                 )
         });
         if changed {
-            for attr in attributes {
-                let keep = schema
-                    .rules
-                    .get(&attr.name)
-                    .is_some_and(|r| r.use_state_for_unknown || r.default.is_some());
-                let in_config = config.get_attr(&attr.name).is_some_and(|v| !v.is_null());
-                if attr.computed && !in_config && !keep {
-                    planned.insert(attr.name.clone(), Value::Unknown);
+            for spec in specs {
+                let keep =
+                    spec.has(PlanModifier::UseStateForUnknown) || spec.default_value().is_some();
+                if spec.mode.computed() && !in_config(config, spec.name) && !keep {
+                    planned.insert(spec.name.to_string(), Value::Unknown);
                 }
             }
         }
@@ -117,17 +67,14 @@ pub fn plan(
 
     let mut replace = Vec::new();
     if !creating {
-        for attr in attributes {
-            if schema
-                .rules
-                .get(&attr.name)
-                .is_some_and(|r| r.requires_replace)
-            {
-                let before = prior.get_attr(&attr.name).unwrap_or(&Value::Null);
-                let after = planned.get(&attr.name).unwrap_or(&Value::Null);
-                if !values_equal(before, after) {
-                    replace.push(AttributePath::attr(attr.name.clone()));
-                }
+        for spec in specs
+            .iter()
+            .filter(|s| s.has(PlanModifier::RequiresReplace))
+        {
+            let before = prior.get_attr(spec.name).unwrap_or(&Value::Null);
+            let after = planned.get(spec.name).unwrap_or(&Value::Null);
+            if !values_equal(before, after) {
+                replace.push(AttributePath::attr(spec.name));
             }
         }
     }
@@ -136,10 +83,10 @@ pub fn plan(
 
 /// Sets every write-only attribute of an object to null, as Terraform requires in every
 /// plan, apply, read and upgrade response.
-pub fn null_write_only(value: &mut Value, write_only: &[String]) {
+pub fn null_write_only(value: &mut Value, specs: &[AttributeSpec]) {
     if let Value::Object(attrs) = value {
-        for name in write_only {
-            if let Some(v) = attrs.get_mut(name) {
+        for spec in specs.iter().filter(|s| s.write_only) {
+            if let Some(v) = attrs.get_mut(spec.name) {
                 *v = Value::Null;
             }
         }
@@ -149,47 +96,26 @@ pub fn null_write_only(value: &mut Value, write_only: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tfplugin::schema::{Attribute, Block};
+    use crate::framework::attribute::{computed, optional, optional_computed, required};
     use crate::tfplugin::value::Type;
 
-    fn schema() -> ResourceSchema {
-        ResourceSchema::new(Schema {
-            version: 0,
-            block: Block {
-                attributes: vec![
-                    Attribute::new("id", Type::String).computed(),
-                    Attribute::new("kind", Type::String).required(),
-                    Attribute::new("name", Type::String).required(),
-                    Attribute::new("active", Type::Bool).optional().computed(),
-                    Attribute::new("updated", Type::String).computed(),
-                    Attribute::new("secret", Type::String)
-                        .optional()
-                        .write_only(),
-                ],
-                ..Default::default()
-            },
-        })
-        .with_rules(
-            "id",
-            AttributeRules {
-                use_state_for_unknown: true,
-                ..Default::default()
-            },
-        )
-        .with_rules(
-            "kind",
-            AttributeRules {
-                requires_replace: true,
-                ..Default::default()
-            },
-        )
-        .with_rules(
-            "active",
-            AttributeRules {
-                default: Some(Value::Bool(true)),
-                ..Default::default()
-            },
-        )
+    fn specs() -> Vec<AttributeSpec> {
+        vec![
+            computed("id")
+                .use_state_for_unknown()
+                .named("id", Type::String),
+            required("kind")
+                .requires_replace()
+                .named("kind", Type::String),
+            required("name").named("name", Type::String),
+            optional_computed("active")
+                .default(Value::Bool(true))
+                .named("active", Type::Bool),
+            computed("updated").named("updated", Type::String),
+            optional("secret")
+                .write_only()
+                .named("secret", Type::String),
+        ]
     }
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
@@ -205,6 +131,17 @@ mod tests {
         Value::String(v.into())
     }
 
+    fn prior() -> Value {
+        obj(&[
+            ("id", s("x")),
+            ("kind", s("a")),
+            ("name", s("n")),
+            ("active", Value::Bool(true)),
+            ("updated", s("t1")),
+            ("secret", Value::Null),
+        ])
+    }
+
     #[test]
     fn create_marks_computed_unknown_applies_defaults_and_nulls_write_only() {
         let config = obj(&[
@@ -215,7 +152,7 @@ mod tests {
             ("updated", Value::Null),
             ("secret", s("hunter2")),
         ]);
-        let (planned, replace) = plan(&schema(), &Value::Null, &config, &config);
+        let (planned, replace) = plan(&specs(), &Value::Null, &config, &config);
         assert!(replace.is_empty());
         assert_eq!(planned.get_attr("id"), Some(&Value::Unknown));
         assert_eq!(planned.get_attr("updated"), Some(&Value::Unknown));
@@ -226,14 +163,6 @@ mod tests {
 
     #[test]
     fn no_change_plans_prior_exactly() {
-        let prior = obj(&[
-            ("id", s("x")),
-            ("kind", s("a")),
-            ("name", s("n")),
-            ("active", Value::Bool(true)),
-            ("updated", s("t1")),
-            ("secret", Value::Null),
-        ]);
         let config = obj(&[
             ("id", Value::Null),
             ("kind", s("a")),
@@ -242,27 +171,19 @@ mod tests {
             ("updated", Value::Null),
             ("secret", Value::Null),
         ]);
-        let (planned, replace) = plan(&schema(), &prior, &prior, &config);
-        assert_eq!(planned, prior);
+        let (planned, replace) = plan(&specs(), &prior(), &prior(), &config);
+        assert_eq!(planned, prior());
         assert!(replace.is_empty());
     }
 
     #[test]
     fn update_keeps_state_for_unknown_and_unknowns_the_rest() {
-        let prior = obj(&[
-            ("id", s("x")),
-            ("kind", s("a")),
-            ("name", s("n")),
-            ("active", Value::Bool(true)),
-            ("updated", s("t1")),
-            ("secret", Value::Null),
-        ]);
-        let mut proposed = prior.clone();
+        let mut proposed = prior();
         if let Value::Object(m) = &mut proposed {
             m.insert("name".into(), s("renamed"));
         }
         let config = obj(&[("kind", s("a")), ("name", s("renamed"))]);
-        let (planned, replace) = plan(&schema(), &prior, &proposed, &config);
+        let (planned, replace) = plan(&specs(), &prior(), &proposed, &config);
         assert_eq!(planned.get_attr("id"), Some(&s("x")));
         assert_eq!(planned.get_attr("updated"), Some(&Value::Unknown));
         assert!(replace.is_empty());
@@ -270,28 +191,21 @@ mod tests {
 
     #[test]
     fn requires_replace_reports_the_path() {
-        let prior = obj(&[
-            ("id", s("x")),
-            ("kind", s("a")),
-            ("name", s("n")),
-            ("active", Value::Bool(true)),
-            ("updated", s("t1")),
-            ("secret", Value::Null),
-        ]);
-        let mut proposed = prior.clone();
+        let mut proposed = prior();
         if let Value::Object(m) = &mut proposed {
             m.insert("kind".into(), s("b"));
         }
         let config = obj(&[("kind", s("b")), ("name", s("n"))]);
-        let (_, replace) = plan(&schema(), &prior, &proposed, &config);
+        let (_, replace) = plan(&specs(), &prior(), &proposed, &config);
         assert_eq!(replace, vec![AttributePath::attr("kind")]);
     }
 
     #[test]
-    fn sets_compare_without_order() {
+    fn unknowns_are_never_equal() {
+        assert!(values_equal(&s("a"), &s("a")));
+        assert!(!values_equal(&Value::Unknown, &Value::Unknown));
         let a = Value::Set(vec![s("1"), s("2")]);
         let b = Value::Set(vec![s("2"), s("1")]);
         assert!(values_equal(&a, &b));
-        assert!(!values_equal(&a, &Value::Set(vec![s("1")])));
     }
 }

@@ -1,45 +1,20 @@
 //! The provider trait: its own configuration plus the resources and data sources it serves.
 
 use super::data_source::DataSource;
+use super::model::Model;
+use super::registry::{DataSourceHandle, ResourceHandle};
 use super::resource::{BoxFuture, Resource};
 use crate::tfplugin::diagnostics::Diagnostics;
-use crate::tfplugin::schema::Schema;
-use crate::tfplugin::value::Value;
-use std::sync::Arc;
 
 /// ConfigureProvider, decoded.
-pub struct ConfigureRequest {
+pub struct ConfigureRequest<C> {
     /// Terraform's version, e.g. "1.11.4".
     pub terraform_version: String,
     /// The provider block (may hold unknowns during plan).
-    pub config: Value,
+    pub config: C,
 }
 
-/// A provider: configuration, resources and data sources.
-pub trait Provider: Send + Sync + 'static {
-    /// The provider block's schema.
-    fn schema(&self) -> Schema;
-
-    /// Checks the provider block (unknown values skipped).
-    fn validate(&self, config: &Value) -> Diagnostics {
-        let _ = config;
-        Diagnostics::new()
-    }
-
-    /// Configures the provider before any resource call.
-    fn configure(&self, req: ConfigureRequest) -> BoxFuture<'_, Diagnostics>;
-
-    /// The managed resources it serves.
-    fn resources(&self) -> Vec<Arc<dyn Resource>>;
-
-    /// The data sources it serves.
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;
-
-    /// Terraform asked to stop: cancel in-flight work.
-    fn stop(&self) {}
-}
-
-impl std::fmt::Debug for ConfigureRequest {
+impl<C> std::fmt::Debug for ConfigureRequest<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
@@ -47,4 +22,38 @@ impl std::fmt::Debug for ConfigureRequest {
             self.terraform_version
         )
     }
+}
+
+/// A provider: configuration, resources and data sources.
+pub trait Provider: Send + Sync + 'static {
+    /// The provider block, declared with `model!`.
+    type Config: Model;
+
+    /// Checks the provider block beyond each attribute's validators (unknowns skipped).
+    fn validate(&self, config: &Self::Config) -> Diagnostics {
+        let _ = config;
+        Diagnostics::new()
+    }
+
+    /// Configures the provider before any resource call.
+    fn configure(&self, req: ConfigureRequest<Self::Config>) -> BoxFuture<'_, Diagnostics>;
+
+    /// The managed resources it serves ([`ResourceHandle::new`] of each).
+    fn resources(&self) -> Vec<ResourceHandle>;
+
+    /// The data sources it serves ([`DataSourceHandle::new`] of each).
+    fn data_sources(&self) -> Vec<DataSourceHandle>;
+
+    /// Terraform asked to stop: cancel in-flight work.
+    fn stop(&self) {}
+}
+
+/// Shorthand for [`ResourceHandle::new`].
+pub fn resource<R: Resource>(r: R) -> ResourceHandle {
+    ResourceHandle::new(r)
+}
+
+/// Shorthand for [`DataSourceHandle::new`].
+pub fn data_source<D: DataSource>(d: D) -> DataSourceHandle {
+    DataSourceHandle::new(d)
 }

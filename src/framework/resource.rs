@@ -1,66 +1,93 @@
-//! The managed-resource trait and its request/response types.
+//! The managed-resource trait and its request and response types, all on the resource's
+//! own typed [`Model`]: a resource never handles an untyped value.
 
-use super::plan::ResourceSchema;
+use super::model::Model;
 use crate::tfplugin::diagnostics::Diagnostics;
-use crate::tfplugin::value::{AttributePath, Value};
+use crate::tfplugin::value::AttributePath;
 use std::future::Future;
 use std::pin::Pin;
 
 /// A boxed, sendable future: what the async trait methods return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// ValidateResourceConfig, decoded. `config` may hold unknowns: skip checks on them.
-pub struct ValidateRequest<'a> {
-    /// The configuration object.
-    pub config: &'a Value,
+/// ValidateResourceConfig. `config` may hold unknowns: skip checks on them.
+pub struct ValidateRequest<'a, M> {
+    /// The configuration.
+    pub config: &'a M,
     /// True when the client supports write-only attributes.
     pub write_only_allowed: bool,
 }
 
-/// The plan as the engine made it, handed to [`Resource::modify_plan`].
-pub struct ModifyPlanRequest<'a> {
-    /// State before the change (null on create).
-    pub prior: &'a Value,
-    /// The configuration object.
-    pub config: &'a Value,
+/// The plan as the engine made it, for [`Resource::modify_plan`].
+pub struct PlanRequest<M> {
+    /// State before the change; `None` on create.
+    pub prior: Option<M>,
+    /// The engine's plan (computed values unknown or kept, defaults applied).
+    pub planned: M,
+    /// The configuration (holds write-only values).
+    pub config: M,
     /// Private bytes of the prior state.
-    pub prior_private: &'a [u8],
+    pub prior_private: Vec<u8>,
+}
+
+/// What [`Resource::modify_plan`] makes of the plan.
+pub struct PlanResponse<M> {
+    /// The plan, possibly adjusted (never a non-computed attribute's configured value).
+    pub planned: M,
+    /// More attributes whose change replaces the object.
+    pub requires_replace: Vec<AttributePath>,
+    /// Private bytes to hand to apply; `None` keeps the prior ones.
+    pub planned_private: Option<Vec<u8>>,
+    /// Warnings (or errors) about the plan.
+    pub diagnostics: Diagnostics,
+}
+
+impl<M> PlanResponse<M> {
+    /// The plan as it is.
+    pub fn unchanged(planned: M) -> Self {
+        PlanResponse {
+            planned,
+            requires_replace: Vec::new(),
+            planned_private: None,
+            diagnostics: Diagnostics::new(),
+        }
+    }
 }
 
 /// Create: the plan to make real.
-pub struct CreateRequest {
+pub struct CreateRequest<M> {
     /// The planned state (wholly known except computed attributes).
-    pub planned: Value,
+    pub planned: M,
     /// The configuration (holds write-only values).
-    pub config: Value,
+    pub config: M,
     /// Private bytes from the plan.
     pub planned_private: Vec<u8>,
 }
 
 /// Read: refresh one object.
-pub struct ReadRequest {
+pub struct ReadRequest<M> {
     /// The state as last recorded.
-    pub state: Value,
+    pub state: M,
     /// Private bytes stored with it.
     pub private: Vec<u8>,
 }
 
 /// Update: move from prior to planned.
-pub struct UpdateRequest {
+pub struct UpdateRequest<M> {
     /// State before the change.
-    pub prior: Value,
+    pub prior: M,
     /// The planned state.
-    pub planned: Value,
+    pub planned: M,
     /// The configuration (holds write-only values).
-    pub config: Value,
+    pub config: M,
     /// Private bytes from the plan.
     pub planned_private: Vec<u8>,
 }
 
 /// Delete: remove one object.
-pub struct DeleteRequest {
+pub struct DeleteRequest<M> {
     /// The state being destroyed.
-    pub prior: Value,
+    pub prior: M,
     /// Private bytes stored with it.
     pub private: Vec<u8>,
 }
@@ -72,118 +99,108 @@ pub struct ImportRequest {
     pub id: String,
 }
 
-/// Result of create or update. A non-null `state` with error diagnostics is recorded by
+/// Result of create or update. A state returned with error diagnostics is recorded by
 /// Terraform (tainted after a failed create), so nothing the API made is lost.
-#[derive(Default)]
-pub struct ApplyResponse {
-    /// The new state (null only when nothing exists).
-    pub state: Value,
-    /// Private bytes to keep with the state.
-    pub private: Vec<u8>,
+pub struct ApplyResponse<M> {
+    /// The new state; `None` when nothing exists.
+    pub state: Option<M>,
+    /// Private bytes to keep with the state; `None` keeps the planned ones.
+    pub private: Option<Vec<u8>>,
     /// Problems.
     pub diagnostics: Diagnostics,
 }
 
+impl<M> ApplyResponse<M> {
+    /// Nothing made, and why.
+    pub fn failed(diagnostics: Diagnostics) -> Self {
+        ApplyResponse {
+            state: None,
+            private: None,
+            diagnostics,
+        }
+    }
+}
+
 /// Result of a read.
-#[derive(Default)]
-pub struct ReadResponse {
-    /// The refreshed state; `None` when the object is gone (Terraform drops it from state).
-    pub state: Option<Value>,
-    /// Private bytes to keep with the state.
-    pub private: Vec<u8>,
+pub struct ReadResponse<M> {
+    /// The refreshed state; `None` when the object is gone (Terraform drops it).
+    pub state: Option<M>,
+    /// Private bytes to keep; `None` keeps the stored ones.
+    pub private: Option<Vec<u8>>,
     /// Problems.
     pub diagnostics: Diagnostics,
 }
 
 /// Result of an import.
-#[derive(Default)]
-pub struct ImportResponse {
-    /// The imported state (wholly known; unset attributes null).
-    pub state: Option<Value>,
+pub struct ImportResponse<M> {
+    /// The imported state (unset attributes null).
+    pub state: Option<M>,
     /// Private bytes.
     pub private: Vec<u8>,
     /// Problems.
     pub diagnostics: Diagnostics,
 }
 
-/// A managed resource type. Methods never panic: problems are diagnostics.
-pub trait Resource: Send + Sync + 'static {
-    /// The type name, e.g. `sigsentry_log_source`.
-    fn type_name(&self) -> &'static str;
-
-    /// The schema and the plan rules of each attribute.
-    fn schema(&self) -> ResourceSchema;
-
-    /// Checks a configuration beyond what the schema says (unknown values skipped).
-    fn validate(&self, req: ValidateRequest<'_>) -> Diagnostics {
-        let _ = req;
-        Diagnostics::new()
-    }
-
-    /// Adjusts the engine's plan (e.g. marks more attributes unknown, adds replace paths).
-    fn modify_plan(
-        &self,
-        req: ModifyPlanRequest<'_>,
-        planned: &mut Value,
-        requires_replace: &mut Vec<AttributePath>,
-    ) -> Diagnostics {
-        let _ = (req, planned, requires_replace);
-        Diagnostics::new()
-    }
-
-    /// Creates the object.
-    fn create(&self, req: CreateRequest) -> BoxFuture<'_, ApplyResponse>;
-
-    /// Refreshes the object.
-    fn read(&self, req: ReadRequest) -> BoxFuture<'_, ReadResponse>;
-
-    /// Updates the object in place.
-    fn update(&self, req: UpdateRequest) -> BoxFuture<'_, ApplyResponse>;
-
-    /// Deletes the object; an object already gone counts as deleted.
-    fn delete(&self, req: DeleteRequest) -> BoxFuture<'_, Diagnostics>;
-
-    /// Imports an existing object by id.
-    fn import(&self, req: ImportRequest) -> BoxFuture<'_, ImportResponse> {
-        let _ = req;
-        Box::pin(async move {
-            let mut diagnostics = Diagnostics::new();
-            diagnostics.error(
-                "Import not supported",
-                format!("{} cannot be imported.", self.type_name()),
-            );
-            ImportResponse {
-                diagnostics,
-                ..Default::default()
-            }
-        })
-    }
-
-    /// Upgrades state written under an older schema `version` (already decoded as JSON
-    /// into `state` under the current type when possible). The default accepts the
-    /// current version only.
-    fn upgrade_state(&self, version: i64, state: Value) -> Result<Value, Diagnostics> {
-        let current = self.schema().schema.version;
-        if version == current {
-            Ok(state)
-        } else {
-            Err(crate::tfplugin::diagnostics::Diagnostic::error(
-                "Unsupported state version",
-                format!(
-                    "The state of this {} was written with schema version {version}, but this \
-                     provider knows version {current}. Use a provider release that matches the state.",
-                    self.type_name()
-                ),
-            )
-            .into())
+impl<M> ImportResponse<M> {
+    /// Nothing imported, and why.
+    pub fn failed(diagnostics: Diagnostics) -> Self {
+        ImportResponse {
+            state: None,
+            private: Vec::new(),
+            diagnostics,
         }
     }
 }
 
-/// Values can hold credentials: request and response types print their shape only.
+/// A managed resource type, on its typed model. Methods never panic: problems are
+/// diagnostics.
+pub trait Resource: Send + Sync + 'static {
+    /// Configuration, plan and state, declared with `model!`.
+    type Model: Model;
+
+    /// The type name, e.g. `sigsentry_log_source`.
+    fn type_name(&self) -> &'static str;
+
+    /// The version of its state's schema.
+    fn schema_version(&self) -> i64 {
+        0
+    }
+
+    /// Checks a configuration beyond what each attribute's validators say (unknown
+    /// values skipped).
+    fn validate(&self, req: ValidateRequest<'_, Self::Model>) -> Diagnostics {
+        let _ = req;
+        Diagnostics::new()
+    }
+
+    /// Adjusts the engine's plan or warns about it. Called for creates and updates.
+    fn modify_plan(
+        &self,
+        req: PlanRequest<Self::Model>,
+    ) -> BoxFuture<'_, PlanResponse<Self::Model>> {
+        Box::pin(async move { PlanResponse::unchanged(req.planned) })
+    }
+
+    /// Creates the object.
+    fn create(&self, req: CreateRequest<Self::Model>) -> BoxFuture<'_, ApplyResponse<Self::Model>>;
+
+    /// Refreshes the object.
+    fn read(&self, req: ReadRequest<Self::Model>) -> BoxFuture<'_, ReadResponse<Self::Model>>;
+
+    /// Updates the object in place.
+    fn update(&self, req: UpdateRequest<Self::Model>) -> BoxFuture<'_, ApplyResponse<Self::Model>>;
+
+    /// Deletes the object; an object already gone counts as deleted.
+    fn delete(&self, req: DeleteRequest<Self::Model>) -> BoxFuture<'_, Diagnostics>;
+
+    /// Imports an existing object by id.
+    fn import(&self, req: ImportRequest) -> BoxFuture<'_, ImportResponse<Self::Model>>;
+}
+
+/// Requests and responses hold credentials: they print their shape only.
 macro_rules! redacted_debug {
     ($($t:ident $(<$l:lifetime>)?),* $(,)?) => {$(
-        impl $(<$l>)? std::fmt::Debug for $t $(<$l>)? {
+        impl <$($l,)? M> std::fmt::Debug for $t<$($l,)? M> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(concat!(stringify!($t), " { <values redacted> }"))
             }
@@ -193,7 +210,8 @@ macro_rules! redacted_debug {
 
 redacted_debug!(
     ValidateRequest<'a>,
-    ModifyPlanRequest<'a>,
+    PlanRequest,
+    PlanResponse,
     CreateRequest,
     ReadRequest,
     UpdateRequest,
@@ -209,19 +227,15 @@ mod tests {
 
     #[test]
     fn debug_output_never_shows_values() {
-        let secret = Value::Map(
-            [("token".to_string(), Value::String("tok-secret".into()))]
-                .into_iter()
-                .collect(),
-        );
         let req = CreateRequest {
-            planned: secret.clone(),
-            config: secret.clone(),
+            planned: "tok-secret".to_string(),
+            config: "tok-secret".to_string(),
             planned_private: Vec::new(),
         };
         let resp = ApplyResponse {
-            state: secret,
-            ..Default::default()
+            state: Some("tok-secret".to_string()),
+            private: None,
+            diagnostics: Diagnostics::new(),
         };
         let dv = crate::tfplugin::value::DynamicValue {
             msgpack: b"tok-secret".to_vec(),

@@ -1,6 +1,7 @@
 //! What the provider's resources share: the configured API client and its settings.
 
-use crate::sigsentry::{Client, ClientConfig, Secret};
+use super::config::Settings;
+use crate::sigsentry::{Client, ClientConfig};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use std::sync::{Arc, RwLock};
 use tokio_util::sync::CancellationToken;
@@ -36,27 +37,9 @@ impl Default for ProviderContext {
     }
 }
 
-/// The provider's resolved settings (configuration, else environment, else defaults).
-pub struct Settings {
-    /// API base URL.
-    pub api_url: String,
-    /// API key, if any.
-    pub api_key: Option<Secret>,
-    /// Project for tenant-scoped keys.
-    pub project: Option<String>,
-    /// Retries, when set.
-    pub max_retries: Option<u32>,
-    /// Per-request timeout, when set.
-    pub timeout: Option<std::time::Duration>,
-    /// Deadline of one operation (attempts and waits), when set.
-    pub total_timeout: Option<std::time::Duration>,
-    /// User-Agent.
-    pub user_agent: String,
-}
-
 impl ProviderContext {
     /// Builds the client from resolved settings.
-    pub fn configure(&self, s: Settings) -> Result<(), String> {
+    pub fn configure(&self, s: Settings, user_agent: String) -> Result<(), String> {
         let Settings {
             api_url,
             api_key,
@@ -64,7 +47,6 @@ impl ProviderContext {
             max_retries,
             timeout,
             total_timeout,
-            user_agent,
         } = s;
         let mut cfg = ClientConfig::new(api_url);
         cfg.api_key = api_key;

@@ -1,40 +1,10 @@
 //! API errors as diagnostics a person can act on: validation details point at attributes,
 //! auth, permission and quota problems are named as such.
 
+use super::mapping::attribute_path;
+pub use super::mapping::CredentialsAttr;
 use crate::sigsentry::ApiError;
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use crate::tfplugin::value::AttributePath;
-
-/// Which attribute carried the credentials of a request (for validation paths).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CredentialsAttr {
-    /// `credentials`
-    Plain,
-    /// `credentials_wo`
-    WriteOnly,
-}
-
-/// Maps an API field name (`credentials.secretAccessKey`, `sources[1]`, `name`) to the
-/// resource attribute it came from.
-fn field_path(field: &str, creds: CredentialsAttr) -> Option<AttributePath> {
-    let creds_attr = match creds {
-        CredentialsAttr::Plain => "credentials",
-        CredentialsAttr::WriteOnly => "credentials_wo",
-    };
-    if let Some(key) = field.strip_prefix("credentials.") {
-        return Some(AttributePath::attr(creds_attr).key(key));
-    }
-    let head = field.split(['.', '[']).next().unwrap_or("");
-    match head {
-        "credentials" => Some(AttributePath::attr(creds_attr)),
-        // Sets have no index Terraform could show: point at the whole attribute.
-        "sources" => Some(AttributePath::attr("sources")),
-        "name" => Some(AttributePath::attr("name")),
-        "type" => Some(AttributePath::attr("type")),
-        "isActive" => Some(AttributePath::attr("is_active")),
-        _ => None,
-    }
-}
 
 /// Diagnostics for a failed API call made while doing `action` (create, read, ...).
 pub fn api_diagnostics(err: &ApiError, action: &str, creds: CredentialsAttr) -> Diagnostics {
@@ -52,7 +22,7 @@ pub fn api_diagnostics(err: &ApiError, action: &str, creds: CredentialsAttr) -> 
                     format!("SigSentry rejected the {action}"),
                     format!("{}: {}", d.field, d.message),
                 );
-                diags.push(match field_path(&d.field, creds) {
+                diags.push(match attribute_path(&d.field, creds) {
                     Some(p) => diag.at(p),
                     None => diag,
                 });
@@ -82,26 +52,4 @@ pub fn api_diagnostics(err: &ApiError, action: &str, creds: CredentialsAttr) -> 
         other => diags.error(format!("SigSentry {action} failed"), other.to_string()),
     }
     diags
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn credential_fields_map_to_the_attribute_used() {
-        assert_eq!(
-            field_path("credentials.token", CredentialsAttr::WriteOnly)
-                .map(|p| p.to_string())
-                .as_deref(),
-            Some("credentials_wo[\"token\"]")
-        );
-        assert_eq!(
-            field_path("sources[2]", CredentialsAttr::Plain)
-                .map(|p| p.to_string())
-                .as_deref(),
-            Some("sources")
-        );
-        assert_eq!(field_path("weird", CredentialsAttr::Plain), None);
-    }
 }

@@ -34,6 +34,7 @@ pub fn terraform_version() -> Option<(u32, u32, u32)> {
 }
 
 /// True when the CLI is at least `major.minor`; prints why a test is skipped otherwise.
+/// Without any CLI the test fails when `CI` is set, and skips otherwise.
 pub fn require_terraform(major: u32, minor: u32, test: &str) -> bool {
     match terraform_version() {
         Some(v) if (v.0, v.1) >= (major, minor) => true,
@@ -45,7 +46,10 @@ pub fn require_terraform(major: u32, minor: u32, test: &str) -> bool {
             false
         }
         None => {
-            eprintln!("SKIP {test}: no terraform CLI (set SIGSENTRY_TERRAFORM or put it on PATH)");
+            let why = "no terraform CLI (set SIGSENTRY_TERRAFORM or put it on PATH)";
+            // In CI a missing CLI is a broken setup, never a pass.
+            assert!(std::env::var_os("CI").is_none(), "{test}: {why}");
+            eprintln!("SKIP {test}: {why}");
             false
         }
     }

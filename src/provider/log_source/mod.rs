@@ -1,26 +1,34 @@
-//! The `sigsentry_log_source` resource.
+//! The `sigsentry_log_source` resource, on its typed model ([`LogSourceModel`]).
 
+mod checks;
 mod idempotency;
-pub mod rules;
-pub mod schema;
+pub mod model;
+
+pub use self::model::LogSourceModel;
 
 use self::idempotency::{Ordinals, Private};
 use super::context::ProviderContext;
 use super::errors::{api_diagnostics, CredentialsAttr};
-use crate::framework::object::{self, Field};
+use super::mapping::LogSourceView;
 use crate::framework::{
-    ApplyResponse, BoxFuture, CreateRequest, DeleteRequest, ImportRequest, ImportResponse,
-    ReadRequest, ReadResponse, Resource, ResourceSchema, UpdateRequest, ValidateRequest,
+    ApplyResponse, BoxFuture, CreateRequest, DeleteRequest, Field, ImportRequest, ImportResponse,
+    ReadRequest, ReadResponse, Resource, UpdateRequest, ValidateRequest,
 };
 use crate::sigsentry::{ApiError, Claim, Client, LogSource, LogSourcePatch, NewLogSource, Secret};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use crate::tfplugin::value::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// The resource type name.
+pub const TYPE_NAME: &str = "sigsentry_log_source";
 
 /// How many derived keys a create tries: each replay that names a source deleted since,
 /// or one another object holds, moves on to the next.
 const MAX_CREATE_KEYS: usize = 16;
+
+/// How many sample log lines a passing verification logs, and how much of each.
+const SAMPLE_LINES: usize = 5;
+const SAMPLE_CHARS: usize = 200;
 
 /// `sigsentry_log_source`.
 pub struct LogSourceResource {
@@ -38,28 +46,6 @@ impl LogSourceResource {
     }
 }
 
-/// Known strings of a map attribute (unknown or null entries left out).
-fn string_map(obj: &Value, name: &str) -> Option<BTreeMap<String, String>> {
-    object::entries(obj, name).known().map(|m| {
-        m.iter()
-            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-            .collect()
-    })
-}
-
-/// The known strings of a set attribute, sorted (sets have no order).
-fn string_set(obj: &Value, name: &str) -> Vec<String> {
-    let mut items: Vec<String> = object::elements(obj, name)
-        .known()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect();
-    items.sort();
-    items.dedup();
-    items
-}
-
 fn secrets(map: &BTreeMap<String, String>) -> BTreeMap<String, Secret> {
     map.iter()
         .map(|(k, v)| (k.clone(), Secret::new(v.clone())))
@@ -68,63 +54,43 @@ fn secrets(map: &BTreeMap<String, String>) -> BTreeMap<String, Secret> {
 
 /// Which credentials an apply sends, and where diagnostics about them point.
 fn credentials_to_send(
-    planned: &Value,
-    config: &Value,
+    planned: &LogSourceModel,
+    config: &LogSourceModel,
 ) -> Option<(BTreeMap<String, String>, CredentialsAttr)> {
-    if let Some(c) = string_map(planned, "credentials") {
+    if let Some(c) = LogSourceModel::known_credentials(&planned.credentials) {
         return Some((c, CredentialsAttr::Plain));
     }
-    string_map(config, "credentials_wo").map(|c| (c, CredentialsAttr::WriteOnly))
+    LogSourceModel::known_credentials(&config.credentials_wo)
+        .map(|c| (c, CredentialsAttr::WriteOnly))
 }
 
-/// The state of a log source: what the API says, plus what only Terraform knows
-/// (credentials are never returned, so they are carried over from plan or state).
-fn state_from(source: &LogSource, carried_from: &Value) -> Value {
-    object::object([
-        ("id", object::str_value(&source.id)),
-        ("type", object::str_value(&source.log_type)),
-        ("name", object::str_value(&source.name)),
-        (
-            "credentials",
-            carried_from
-                .get_attr("credentials")
-                .cloned()
-                .unwrap_or(Value::Null),
-        ),
-        ("credentials_wo", Value::Null),
-        (
-            "credentials_wo_version",
-            carried_from
-                .get_attr("credentials_wo_version")
-                .cloned()
-                .unwrap_or(Value::Null),
-        ),
-        (
-            "sources",
-            object::string_set(source.sources.iter().cloned()),
-        ),
-        ("is_active", Value::Bool(source.is_active)),
-        (
-            "verify",
-            carried_from
-                .get_attr("verify")
-                .cloned()
-                .unwrap_or(Value::Null),
-        ),
-        ("tenant_id", object::str_value(&source.tenant_id)),
-        ("created_at", object::str_value(&source.created_at)),
-    ])
-}
+impl LogSourceModel {
+    /// This object after the API described its source: the API's attributes from the
+    /// source (see `mapping`), and what only Terraform knows (credentials, which the API
+    /// never returns, and `verify`) carried over from `self`.
+    fn refreshed(mut self, source: &LogSource) -> LogSourceModel {
+        let v = LogSourceView::from(source);
+        self.id = v.id;
+        self.log_type = v.log_type;
+        self.name = v.name;
+        self.sources = v.sources;
+        self.is_active = v.is_active;
+        self.tenant_id = v.tenant_id;
+        self.created_at = v.created_at;
+        self.credentials_wo = Field::Null;
+        self
+    }
 
-/// How many sample log lines a passing verification logs, and how much of each.
-const SAMPLE_LINES: usize = 5;
-const SAMPLE_CHARS: usize = 200;
+    fn id(&self) -> Option<&str> {
+        self.id.known().map(String::as_str)
+    }
+}
 
 /// Runs the API's connection test when `verify = true`: an error diagnostic if the
 /// platform rejects the credentials, sample lines to the log at info otherwise.
-async fn verify(client: &Client, planned: &Value, id: &str) -> Diagnostics {
+async fn verify(client: &Client, planned: &LogSourceModel, id: &str) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    if object::boolean(planned, "verify").known() != Some(true) {
+    if planned.verify.known() != Some(&true) {
         return diags;
     }
     match client.test(id).await {
@@ -152,10 +118,6 @@ async fn verify(client: &Client, planned: &Value, id: &str) -> Diagnostics {
     diags
 }
 
-fn id_of(state: &Value) -> Option<String> {
-    object::string(state, "id").known().map(str::to_string)
-}
-
 /// Why a create failed: what to say, and the source to keep in state when this request
 /// made it (so it is never lost).
 struct CreateFailure {
@@ -172,7 +134,7 @@ impl CreateFailure {
     }
 }
 
-/// Differences between what a create asked for and the source that came back, by attribute.
+/// Which of type, name and sources differ between what a create asked for and what came back.
 fn mismatch(source: &LogSource, body: &NewLogSource) -> Option<&'static str> {
     let mut got = source.sources.clone();
     got.sort();
@@ -276,100 +238,136 @@ impl LogSourceResource {
     }
 }
 
+/// The PATCH that moves a source from `prior` to `planned`, and where diagnostics about
+/// its credentials point.
+fn patch_for(
+    prior: &LogSourceModel,
+    planned: &LogSourceModel,
+    config: &LogSourceModel,
+) -> (LogSourcePatch, CredentialsAttr) {
+    let mut patch = LogSourcePatch::default();
+    if planned.name != prior.name {
+        patch.name = planned.name.known().cloned();
+    }
+    let sources = planned.known_sources();
+    if sources != prior.known_sources() {
+        patch.sources = Some(sources);
+    }
+    if let Some(active) = planned.is_active.known() {
+        if prior.is_active.known() != Some(active) {
+            patch.is_active = Some(*active);
+        }
+    }
+    let plain = LogSourceModel::known_credentials(&planned.credentials);
+    let prior_plain = LogSourceModel::known_credentials(&prior.credentials);
+    let mut attr = CredentialsAttr::Plain;
+    let send = match plain {
+        Some(c) if prior_plain.as_ref() != Some(&c) => Some(c),
+        Some(_) => None,
+        None => {
+            attr = CredentialsAttr::WriteOnly;
+            let rotated = planned.credentials_wo_version != prior.credentials_wo_version;
+            // Switching from credentials to credentials_wo sends the new ones.
+            if rotated || prior_plain.is_some() {
+                LogSourceModel::known_credentials(&config.credentials_wo)
+            } else {
+                None
+            }
+        }
+    };
+    patch.credentials = send.as_ref().map(secrets);
+    (patch, attr)
+}
+
 impl Resource for LogSourceResource {
+    type Model = LogSourceModel;
+
     fn type_name(&self) -> &'static str {
-        schema::TYPE_NAME
+        TYPE_NAME
     }
 
-    fn schema(&self) -> ResourceSchema {
-        schema::schema()
+    fn validate(&self, req: ValidateRequest<'_, LogSourceModel>) -> Diagnostics {
+        checks::validate(req.config)
     }
 
-    fn validate(&self, req: ValidateRequest<'_>) -> Diagnostics {
-        rules::validate(req.config)
-    }
-
-    fn create(&self, req: CreateRequest) -> BoxFuture<'_, ApplyResponse> {
+    fn create(
+        &self,
+        req: CreateRequest<LogSourceModel>,
+    ) -> BoxFuture<'_, ApplyResponse<LogSourceModel>> {
         Box::pin(async move {
-            let mut out = ApplyResponse::default();
             let client = match self.ctx.client() {
                 Ok(c) => c,
-                Err(d) => {
-                    out.diagnostics = d;
-                    return out;
-                }
+                Err(d) => return ApplyResponse::failed(d),
             };
-            let planned = &req.planned;
-            let Some((creds, creds_attr)) = credentials_to_send(planned, &req.config) else {
-                out.diagnostics.error(
-                    "Missing credentials",
-                    "Set credentials or credentials_wo: the API needs credentials to create a log source.",
+            let planned = req.planned;
+            let Some((creds, creds_attr)) = credentials_to_send(&planned, &req.config) else {
+                return ApplyResponse::failed(
+                    Diagnostic::error(
+                        "Missing credentials",
+                        "Set credentials or credentials_wo: the API needs credentials to create a log source.",
+                    )
+                    .into(),
                 );
-                return out;
             };
             let body = NewLogSource {
-                log_type: object::string(planned, "type")
-                    .known()
-                    .unwrap_or("")
-                    .to_string(),
-                name: object::string(planned, "name")
-                    .known()
-                    .unwrap_or("")
-                    .to_string(),
+                log_type: planned.log_type.known().cloned().unwrap_or_default(),
+                name: planned.name.known().cloned().unwrap_or_default(),
                 credentials: secrets(&creds),
-                sources: string_set(planned, "sources"),
+                sources: planned.known_sources(),
             };
             let mut source = match self.create_and_claim(&client, &body, creds_attr).await {
                 Ok(s) => s,
+                // A source this request made is returned with the error, so Terraform
+                // records it (tainted) and it is never lost.
                 Err(failure) => {
-                    // A source this request made is returned with the error, so Terraform
-                    // records it (tainted) and it is never lost.
-                    if let Some(s) = failure.kept {
-                        out.state = state_from(&s, planned);
+                    return ApplyResponse {
+                        state: failure.kept.map(|s| planned.clone().refreshed(&s)),
+                        private: None,
+                        diagnostics: failure.diagnostics,
                     }
-                    out.diagnostics = failure.diagnostics;
-                    return out;
                 }
             };
 
             let mut private = Private::default();
-            let want_active = object::boolean(planned, "is_active")
-                .known()
-                .unwrap_or(true);
-            if source.is_active != want_active {
-                let patch = LogSourcePatch {
-                    is_active: Some(want_active),
-                    ..Default::default()
-                };
-                match client.update(&source.id, &patch, private.generation).await {
-                    Ok(s) => {
-                        source = s;
-                        private.generation += 1;
-                    }
-                    Err(e) => {
+            let mut diagnostics = Diagnostics::new();
+            if let Some(&want) = planned.is_active.known() {
+                if source.is_active != want {
+                    let patch = LogSourcePatch {
+                        is_active: Some(want),
+                        ..Default::default()
+                    };
+                    match client.update(&source.id, &patch, private.generation).await {
+                        Ok(s) => {
+                            source = s;
+                            private.generation += 1;
+                        }
                         // The source exists: record it (Terraform taints it) so it is not lost.
-                        out.diagnostics = api_diagnostics(&e, "update", creds_attr);
+                        Err(e) => diagnostics = api_diagnostics(&e, "update", creds_attr),
                     }
                 }
             }
-            out.state = state_from(&source, planned);
-            out.private = private.to_bytes();
-            if !out.diagnostics.has_errors() {
-                out.diagnostics
-                    .extend(verify(&client, planned, &source.id).await);
+            if !diagnostics.has_errors() {
+                diagnostics.extend(verify(&client, &planned, &source.id).await);
             }
-            out
+            ApplyResponse {
+                state: Some(planned.refreshed(&source)),
+                private: Some(private.to_bytes()),
+                diagnostics,
+            }
         })
     }
 
-    fn read(&self, req: ReadRequest) -> BoxFuture<'_, ReadResponse> {
+    fn read(
+        &self,
+        req: ReadRequest<LogSourceModel>,
+    ) -> BoxFuture<'_, ReadResponse<LogSourceModel>> {
         Box::pin(async move {
             let mut out = ReadResponse {
                 state: Some(req.state.clone()),
-                private: req.private.clone(),
-                ..Default::default()
+                private: None,
+                diagnostics: Diagnostics::new(),
             };
-            let Some(id) = id_of(&req.state) else {
+            let Some(id) = req.state.id() else {
                 return out;
             };
             let client = match self.ctx.client() {
@@ -379,8 +377,8 @@ impl Resource for LogSourceResource {
                     return out;
                 }
             };
-            match client.get(&id).await {
-                Ok(source) => out.state = Some(state_from(&source, &req.state)),
+            match client.get(id).await {
+                Ok(source) => out.state = Some(req.state.clone().refreshed(&source)),
                 Err(ApiError::NotFound { .. }) => {
                     tracing::info!(%id, "log source no longer exists; removing it from state");
                     out.state = None;
@@ -391,153 +389,114 @@ impl Resource for LogSourceResource {
         })
     }
 
-    fn update(&self, req: UpdateRequest) -> BoxFuture<'_, ApplyResponse> {
+    fn update(
+        &self,
+        req: UpdateRequest<LogSourceModel>,
+    ) -> BoxFuture<'_, ApplyResponse<LogSourceModel>> {
         Box::pin(async move {
-            let mut out = ApplyResponse {
-                state: req.prior.clone(),
-                private: req.planned_private.clone(),
-                ..Default::default()
-            };
-            let Some(id) = id_of(&req.prior) else {
-                out.diagnostics.error(
-                    "Log source has no id",
-                    "The state holds no id for this log source. Remove it from state and import it.",
+            let Some(id) = req.prior.id().map(str::to_string) else {
+                return ApplyResponse::failed(
+                    Diagnostic::error(
+                        "Log source has no id",
+                        "The state holds no id for this log source. Remove it from state and import it.",
+                    )
+                    .into(),
                 );
-                return out;
             };
-            let (prior, planned) = (&req.prior, &req.planned);
-            let mut patch = LogSourcePatch::default();
-
-            let new_name = object::string(planned, "name");
-            if new_name != object::string(prior, "name") {
-                if let Field::Known(n) = new_name {
-                    patch.name = Some(n.to_string());
-                }
-            }
-            let new_sources = string_set(planned, "sources");
-            if new_sources != string_set(prior, "sources") {
-                patch.sources = Some(new_sources);
-            }
-            let active = object::boolean(planned, "is_active")
-                .known()
-                .unwrap_or(true);
-            if object::boolean(prior, "is_active").known() != Some(active) {
-                patch.is_active = Some(active);
-            }
-            let plain = string_map(planned, "credentials");
-            let wo_rotated = object::string(planned, "credentials_wo_version")
-                != object::string(prior, "credentials_wo_version");
-            let mut creds_attr = CredentialsAttr::Plain;
-            let send = match plain {
-                Some(c) if string_map(prior, "credentials").as_ref() != Some(&c) => Some(c),
-                Some(_) => None,
-                None => {
-                    creds_attr = CredentialsAttr::WriteOnly;
-                    let switched = string_map(prior, "credentials").is_some();
-                    if wo_rotated || switched {
-                        string_map(&req.config, "credentials_wo")
-                    } else {
-                        None
-                    }
-                }
-            };
-            if let Some(c) = send {
-                patch.credentials = Some(secrets(&c));
-            }
-
+            let (patch, creds_attr) = patch_for(&req.prior, &req.planned, &req.config);
             let mut private = Private::from_bytes(&req.planned_private);
             let touched_connection = patch.credentials.is_some() || patch.sources.is_some();
-            let wants_verify =
-                touched_connection && object::boolean(planned, "verify").known() == Some(true);
-            let client = if patch.is_empty() && !wants_verify {
-                None
-            } else {
-                match self.ctx.client() {
-                    Ok(c) => Some(c),
-                    Err(d) => {
-                        out.diagnostics = d;
-                        return out;
-                    }
-                }
+            let wants_verify = touched_connection && req.planned.verify.known() == Some(&true);
+            if patch.is_empty() && !wants_verify {
+                return ApplyResponse {
+                    state: Some(req.planned),
+                    private: None,
+                    diagnostics: Diagnostics::new(),
+                };
+            }
+            let client = match self.ctx.client() {
+                Ok(c) => c,
+                Err(d) => return ApplyResponse::failed(d),
             };
-            let source = if patch.is_empty() {
-                None
-            } else if let Some(client) = &client {
+            let state = if patch.is_empty() {
+                req.planned.clone()
+            } else {
                 match client.update(&id, &patch, private.generation).await {
                     Ok(s) => {
                         private.generation += 1;
-                        Some(s)
+                        req.planned.clone().refreshed(&s)
                     }
                     Err(e) => {
-                        out.diagnostics = api_diagnostics(&e, "update", creds_attr);
-                        return out;
+                        return ApplyResponse::failed(api_diagnostics(&e, "update", creds_attr))
                     }
                 }
+            };
+            let diagnostics = if wants_verify {
+                verify(&client, &req.planned, &id).await
             } else {
-                None
+                Diagnostics::new()
             };
-            out.state = match source {
-                Some(s) => state_from(&s, planned),
-                None => planned.clone(),
-            };
-            out.private = private.to_bytes();
-            if let (true, Some(client)) = (wants_verify, &client) {
-                out.diagnostics.extend(verify(client, planned, &id).await);
+            ApplyResponse {
+                state: Some(state),
+                private: Some(private.to_bytes()),
+                diagnostics,
             }
-            out
         })
     }
 
-    fn delete(&self, req: DeleteRequest) -> BoxFuture<'_, Diagnostics> {
+    fn delete(&self, req: DeleteRequest<LogSourceModel>) -> BoxFuture<'_, Diagnostics> {
         Box::pin(async move {
-            let Some(id) = id_of(&req.prior) else {
+            let Some(id) = req.prior.id() else {
                 return Diagnostics::new();
             };
             let client = match self.ctx.client() {
                 Ok(c) => c,
                 Err(d) => return d,
             };
-            match client.delete(&id).await {
+            match client.delete(id).await {
                 Ok(()) | Err(ApiError::NotFound { .. }) => Diagnostics::new(),
                 Err(e) => api_diagnostics(&e, "delete", CredentialsAttr::Plain),
             }
         })
     }
 
-    fn import(&self, req: ImportRequest) -> BoxFuture<'_, ImportResponse> {
+    fn import(&self, req: ImportRequest) -> BoxFuture<'_, ImportResponse<LogSourceModel>> {
         Box::pin(async move {
-            let mut out = ImportResponse::default();
             let id = req.id.trim();
             if let Err(why) = crate::sigsentry::check_id(id) {
-                out.diagnostics.error(
-                    "Invalid log source id",
-                    format!(
-                        "Import takes the log source's id, e.g. terraform import \
-                         sigsentry_log_source.x ls_1234, but {why}."
-                    ),
+                return ImportResponse::failed(
+                    Diagnostic::error(
+                        "Invalid log source id",
+                        format!(
+                            "Import takes the log source's id, e.g. terraform import \
+                             sigsentry_log_source.x ls_1234, but {why}."
+                        ),
+                    )
+                    .into(),
                 );
-                return out;
             }
             let client = match self.ctx.client() {
                 Ok(c) => c,
-                Err(d) => {
-                    out.diagnostics = d;
-                    return out;
-                }
+                Err(d) => return ImportResponse::failed(d),
             };
             match client.get(id).await {
-                Ok(source) => {
-                    // Credentials cannot be read back: null, so the next apply sends them in place.
-                    out.state = Some(state_from(&source, &Value::Null));
-                    out.private = Private::default().to_bytes();
+                // Credentials cannot be read back: null, so the next apply sends them in place.
+                Ok(source) => ImportResponse {
+                    state: Some(LogSourceModel::default().refreshed(&source)),
+                    private: Private::default().to_bytes(),
+                    diagnostics: Diagnostics::new(),
+                },
+                Err(ApiError::NotFound { .. }) => ImportResponse::failed(
+                    Diagnostic::error(
+                        "Log source not found",
+                        format!("No log source with id {id:?} exists in this project."),
+                    )
+                    .into(),
+                ),
+                Err(e) => {
+                    ImportResponse::failed(api_diagnostics(&e, "import", CredentialsAttr::Plain))
                 }
-                Err(ApiError::NotFound { .. }) => out.diagnostics.push(Diagnostic::error(
-                    "Log source not found",
-                    format!("No log source with id {id:?} exists in this project."),
-                )),
-                Err(e) => out.diagnostics = api_diagnostics(&e, "import", CredentialsAttr::Plain),
             }
-            out
         })
     }
 }

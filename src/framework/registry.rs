@@ -1,0 +1,328 @@
+//! Type-erased handles over typed resources and data sources, so the adapter can keep them
+//! by type name. The typed model meets untyped values here and nowhere else: each handle
+//! converts a decoded value to its model (errors name the attribute path), calls the typed
+//! method, and converts the result back.
+
+use super::attribute::AttributeSpec;
+use super::data_source::DataSource;
+use super::model::Model;
+use super::resource::{
+    BoxFuture, CreateRequest, DeleteRequest, ImportRequest, PlanRequest, ReadRequest, Resource,
+    UpdateRequest, ValidateRequest,
+};
+use crate::tfplugin::diagnostics::Diagnostics;
+use crate::tfplugin::schema::{Block, Schema, StringKind};
+use crate::tfplugin::value::{AttributePath, Type, Value};
+use std::sync::Arc;
+
+/// What a model's declaration says about a type: its specs, schema and value type.
+#[derive(Clone, Debug)]
+pub struct Declared {
+    /// The attribute specs.
+    pub specs: Vec<AttributeSpec>,
+    /// The protocol schema.
+    pub schema: Schema,
+    /// The object type its values have.
+    pub ty: Type,
+}
+
+impl Declared {
+    /// The declaration of model `M` at schema `version`.
+    pub fn of<M: Model>(version: i64) -> Declared {
+        let specs = M::attributes();
+        let block = Block {
+            attributes: specs.iter().map(AttributeSpec::to_schema).collect(),
+            description: M::description().to_string(),
+            description_kind: StringKind::Markdown,
+            ..Default::default()
+        };
+        Declared {
+            ty: block.implied_type(),
+            schema: Schema { version, block },
+            specs,
+        }
+    }
+
+    /// Every attribute validator over `config` (null and unknown values pass).
+    pub fn check(&self, config: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        for spec in &self.specs {
+            let v = config.get_attr(spec.name).unwrap_or(&Value::Null);
+            for validator in &spec.validators {
+                diags.extend(validator.check(v, &AttributePath::attr(spec.name)));
+            }
+        }
+        diags
+    }
+}
+
+/// Decodes a model, or says where the value does not fit it.
+fn model<M: Model>(v: &Value) -> Result<M, Diagnostics> {
+    M::from_value(v)
+}
+
+fn model_or_none<M: Model>(v: &Value) -> Result<Option<M>, Diagnostics> {
+    if v.is_null() {
+        Ok(None)
+    } else {
+        model(v).map(Some)
+    }
+}
+
+/// An applied change: the new state (if any) and private bytes, as values.
+pub(crate) struct Applied {
+    pub state: Option<Value>,
+    pub private: Option<Vec<u8>>,
+    pub diagnostics: Diagnostics,
+}
+
+/// A plan after the resource's own adjustments.
+pub(crate) struct Planned {
+    pub planned: Value,
+    pub requires_replace: Vec<AttributePath>,
+    pub private: Option<Vec<u8>>,
+    pub diagnostics: Diagnostics,
+}
+
+/// A resource's methods on values.
+pub(crate) trait AnyResource: Send + Sync {
+    fn validate(
+        &self,
+        config: &Value,
+        write_only_allowed: bool,
+    ) -> Result<Diagnostics, Diagnostics>;
+    fn modify_plan(
+        &self,
+        prior: Value,
+        planned: Value,
+        config: Value,
+        prior_private: Vec<u8>,
+    ) -> BoxFuture<'_, Result<Planned, Diagnostics>>;
+    fn create(
+        &self,
+        planned: Value,
+        config: Value,
+        private: Vec<u8>,
+    ) -> BoxFuture<'_, Result<Applied, Diagnostics>>;
+    fn read(&self, state: Value, private: Vec<u8>) -> BoxFuture<'_, Result<Applied, Diagnostics>>;
+    fn update(
+        &self,
+        prior: Value,
+        planned: Value,
+        config: Value,
+        private: Vec<u8>,
+    ) -> BoxFuture<'_, Result<Applied, Diagnostics>>;
+    fn delete(
+        &self,
+        prior: Value,
+        private: Vec<u8>,
+    ) -> BoxFuture<'_, Result<Diagnostics, Diagnostics>>;
+    fn import(&self, id: String) -> BoxFuture<'_, Applied>;
+}
+
+struct Typed<R>(R);
+
+impl<R: Resource> AnyResource for Typed<R> {
+    fn validate(
+        &self,
+        config: &Value,
+        write_only_allowed: bool,
+    ) -> Result<Diagnostics, Diagnostics> {
+        let config = model::<R::Model>(config)?;
+        Ok(self.0.validate(ValidateRequest {
+            config: &config,
+            write_only_allowed,
+        }))
+    }
+
+    fn modify_plan(
+        &self,
+        prior: Value,
+        planned: Value,
+        config: Value,
+        prior_private: Vec<u8>,
+    ) -> BoxFuture<'_, Result<Planned, Diagnostics>> {
+        Box::pin(async move {
+            let req = PlanRequest {
+                prior: model_or_none::<R::Model>(&prior)?,
+                planned: model::<R::Model>(&planned)?,
+                config: model::<R::Model>(&config)?,
+                prior_private,
+            };
+            let out = self.0.modify_plan(req).await;
+            Ok(Planned {
+                planned: out.planned.to_value(),
+                requires_replace: out.requires_replace,
+                private: out.planned_private,
+                diagnostics: out.diagnostics,
+            })
+        })
+    }
+
+    fn create(
+        &self,
+        planned: Value,
+        config: Value,
+        private: Vec<u8>,
+    ) -> BoxFuture<'_, Result<Applied, Diagnostics>> {
+        Box::pin(async move {
+            let req = CreateRequest {
+                planned: model::<R::Model>(&planned)?,
+                config: model::<R::Model>(&config)?,
+                planned_private: private,
+            };
+            let out = self.0.create(req).await;
+            Ok(Applied {
+                state: out.state.map(|s| s.to_value()),
+                private: out.private,
+                diagnostics: out.diagnostics,
+            })
+        })
+    }
+
+    fn read(&self, state: Value, private: Vec<u8>) -> BoxFuture<'_, Result<Applied, Diagnostics>> {
+        Box::pin(async move {
+            let req = ReadRequest {
+                state: model::<R::Model>(&state)?,
+                private,
+            };
+            let out = self.0.read(req).await;
+            Ok(Applied {
+                state: out.state.map(|s| s.to_value()),
+                private: out.private,
+                diagnostics: out.diagnostics,
+            })
+        })
+    }
+
+    fn update(
+        &self,
+        prior: Value,
+        planned: Value,
+        config: Value,
+        private: Vec<u8>,
+    ) -> BoxFuture<'_, Result<Applied, Diagnostics>> {
+        Box::pin(async move {
+            let req = UpdateRequest {
+                prior: model::<R::Model>(&prior)?,
+                planned: model::<R::Model>(&planned)?,
+                config: model::<R::Model>(&config)?,
+                planned_private: private,
+            };
+            let out = self.0.update(req).await;
+            Ok(Applied {
+                state: out.state.map(|s| s.to_value()),
+                private: out.private,
+                diagnostics: out.diagnostics,
+            })
+        })
+    }
+
+    fn delete(
+        &self,
+        prior: Value,
+        private: Vec<u8>,
+    ) -> BoxFuture<'_, Result<Diagnostics, Diagnostics>> {
+        Box::pin(async move {
+            let req = DeleteRequest {
+                prior: model::<R::Model>(&prior)?,
+                private,
+            };
+            Ok(self.0.delete(req).await)
+        })
+    }
+
+    fn import(&self, id: String) -> BoxFuture<'_, Applied> {
+        Box::pin(async move {
+            let out = self.0.import(ImportRequest { id }).await;
+            Applied {
+                state: out.state.map(|s| s.to_value()),
+                private: Some(out.private),
+                diagnostics: out.diagnostics,
+            }
+        })
+    }
+}
+
+/// A resource, erased, with its declaration.
+#[derive(Clone)]
+pub struct ResourceHandle {
+    pub(crate) type_name: &'static str,
+    pub(crate) declared: Arc<Declared>,
+    pub(crate) ops: Arc<dyn AnyResource>,
+}
+
+impl ResourceHandle {
+    /// Erases `r`, computing its declaration once.
+    pub fn new<R: Resource>(r: R) -> ResourceHandle {
+        ResourceHandle {
+            type_name: r.type_name(),
+            declared: Arc::new(Declared::of::<R::Model>(r.schema_version())),
+            ops: Arc::new(Typed(r)),
+        }
+    }
+
+    /// The type name.
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    /// Its declaration (specs and schema).
+    pub fn declared(&self) -> &Declared {
+        &self.declared
+    }
+}
+
+/// A data source's read on values.
+pub(crate) trait AnyDataSource: Send + Sync {
+    fn validate(&self, config: &Value) -> Result<Diagnostics, Diagnostics>;
+    fn read(&self, config: Value) -> BoxFuture<'_, Result<Applied, Diagnostics>>;
+}
+
+struct TypedData<D>(D);
+
+impl<D: DataSource> AnyDataSource for TypedData<D> {
+    fn validate(&self, config: &Value) -> Result<Diagnostics, Diagnostics> {
+        Ok(self.0.validate(&model::<D::Model>(config)?))
+    }
+
+    fn read(&self, config: Value) -> BoxFuture<'_, Result<Applied, Diagnostics>> {
+        Box::pin(async move {
+            let out = self.0.read(model::<D::Model>(&config)?).await;
+            Ok(Applied {
+                state: out.state.map(|s| s.to_value()),
+                private: None,
+                diagnostics: out.diagnostics,
+            })
+        })
+    }
+}
+
+/// A data source, erased, with its declaration.
+#[derive(Clone)]
+pub struct DataSourceHandle {
+    pub(crate) type_name: &'static str,
+    pub(crate) declared: Arc<Declared>,
+    pub(crate) ops: Arc<dyn AnyDataSource>,
+}
+
+impl DataSourceHandle {
+    /// Erases `d`, computing its declaration once.
+    pub fn new<D: DataSource>(d: D) -> DataSourceHandle {
+        DataSourceHandle {
+            type_name: d.type_name(),
+            declared: Arc::new(Declared::of::<D::Model>(0)),
+            ops: Arc::new(TypedData(d)),
+        }
+    }
+
+    /// The type name.
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    /// Its declaration (specs and schema).
+    pub fn declared(&self) -> &Declared {
+        &self.declared
+    }
+}

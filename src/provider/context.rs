@@ -1,9 +1,10 @@
 //! What the provider's resources share: the configured API client and its settings.
 
 use super::config::Settings;
-use crate::sigsentry::{Client, ClientConfig};
+use crate::sigsentry::{Client, ClientConfig, ListFilter, LogSource};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use std::sync::{Arc, RwLock};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock};
 use tokio_util::sync::CancellationToken;
 
 /// The state of the provider's configuration.
@@ -26,6 +27,10 @@ enum Configured {
 pub struct ProviderContext {
     state: RwLock<Configured>,
     cancel: CancellationToken,
+    /// One walk of the project's list, for plan-time checks (see `project_sources`).
+    listing: tokio::sync::OnceCell<Option<Arc<Vec<LogSource>>>>,
+    /// Ids of sources this process saw held by objects of the state it serves.
+    in_state: Mutex<HashSet<String>>,
 }
 
 impl Default for ProviderContext {
@@ -33,6 +38,8 @@ impl Default for ProviderContext {
         ProviderContext {
             state: RwLock::new(Configured::Not),
             cancel: CancellationToken::new(),
+            listing: tokio::sync::OnceCell::new(),
+            in_state: Mutex::new(HashSet::new()),
         }
     }
 }
@@ -124,6 +131,35 @@ impl ProviderContext {
             Ok(Configured::Ready { scope, .. }) => scope.clone(),
             _ => String::new(),
         }
+    }
+
+    /// Every source of the project, listed once per process however many plan-time checks
+    /// ask (`None` when the listing failed: the checks are advice and then stay silent).
+    pub async fn project_sources(&self, client: &Client) -> Option<Arc<Vec<LogSource>>> {
+        self.listing
+            .get_or_init(|| async {
+                match client.list(&ListFilter::default()).await {
+                    Ok(all) => Some(Arc::new(all)),
+                    Err(e) => {
+                        tracing::debug!(error = %e, "listing the project for plan-time checks failed");
+                        None
+                    }
+                }
+            })
+            .await
+            .clone()
+    }
+
+    /// Notes that an object of the served state holds source `id`.
+    pub fn note_in_state(&self, id: &str) {
+        if let Ok(mut s) = self.in_state.lock() {
+            s.insert(id.to_string());
+        }
+    }
+
+    /// True when this process saw an object of the served state hold `id`.
+    pub fn is_in_state(&self, id: &str) -> bool {
+        self.in_state.lock().is_ok_and(|s| s.contains(id))
     }
 
     /// Cancels every in-flight API call (Terraform's StopProvider).

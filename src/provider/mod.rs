@@ -63,6 +63,18 @@ impl Provider for SigSentryProvider {
                 Ok(s) => s,
                 Err(d) => return d,
             };
+            if settings.api_key.is_none() {
+                // Known to be missing: say so at plan, not with a 401 at apply.
+                return Diagnostic::error(
+                    "No SigSentry API key",
+                    "Set api_key in the provider block (for example from a variable), or the \
+                     SIGSENTRY_API_KEY environment variable. The key needs config:read to plan \
+                     and config:write to create, update and delete log sources; a \
+                     tenant-scoped key also needs project_id.",
+                )
+                .at(AttributePath::attr("api_key"))
+                .into();
+            }
             let user_agent = format!(
                 "terraform-provider-sigsentry/{} terraform/{}",
                 env!("CARGO_PKG_VERSION"),

@@ -690,6 +690,23 @@ impl Client {
         TestResult::from_json(&data)
     }
 
+    /// A keyed digest (HMAC with the API key) of credential values, and the key's
+    /// fingerprint: enough to notice that credentials changed, nothing to guess them from.
+    pub fn credentials_digest(
+        &self,
+        credentials: &std::collections::BTreeMap<String, Secret>,
+    ) -> Option<(String, String)> {
+        let keys = self.keys.as_ref()?;
+        let values: serde_json::Map<String, Value> = credentials
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.expose().to_string())))
+            .collect();
+        Some((
+            keys.credentials_digest(&Value::Object(values)),
+            keys.fingerprint(),
+        ))
+    }
+
     /// Cleans text the API sent (a test's sample lines, a platform's error) for showing:
     /// the API key redacted, control characters dropped, the length capped.
     pub fn clean(&self, text: &str) -> String {

@@ -34,11 +34,18 @@ impl Ordinals {
 }
 
 /// What the resource keeps in Terraform's private state.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Private {
     /// Successful updates so far: part of the update key.
     #[serde(default, rename = "g")]
     pub generation: u64,
+    /// The keyed digest of the write-only credentials last sent (see
+    /// `Client::credentials_digest`), to warn when they change without a version bump.
+    #[serde(default, rename = "w", skip_serializing_if = "Option::is_none")]
+    pub sent_write_only: Option<String>,
+    /// The fingerprint of the API key that made `sent_write_only`.
+    #[serde(default, rename = "k", skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 impl Private {
@@ -50,11 +57,11 @@ impl Private {
     /// Serialises for Terraform. Generation 0 is written as nothing at all: Terraform then
     /// keeps no private data for the instance, which it would otherwise copy, encode and
     /// write to the state file once per resource on every state save.
-    pub fn to_bytes(self) -> Vec<u8> {
-        if self == Private::default() {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        if *self == Private::default() {
             return Vec::new();
         }
-        serde_json::to_vec(&self).unwrap_or_default()
+        serde_json::to_vec(self).unwrap_or_default()
     }
 }
 
@@ -73,7 +80,11 @@ mod tests {
 
     #[test]
     fn private_round_trips_and_tolerates_garbage() {
-        let p = Private { generation: 7 };
+        let p = Private {
+            generation: 7,
+            sent_write_only: Some("ab".into()),
+            key: Some("cd".into()),
+        };
         assert_eq!(Private::from_bytes(&p.to_bytes()), p);
         assert_eq!(Private::from_bytes(b"\xff"), Private::default());
     }

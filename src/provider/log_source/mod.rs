@@ -12,10 +12,11 @@ use super::errors::{api_diagnostics, CredentialsAttr};
 use super::mapping::LogSourceView;
 use crate::framework::{
     ApplyResponse, BoxFuture, CreateRequest, DeleteRequest, Field, ImportRequest, ImportResponse,
-    ReadRequest, ReadResponse, Resource, UpdateRequest, ValidateRequest,
+    PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest, ValidateRequest,
 };
 use crate::sigsentry::{ApiError, Claim, Client, LogSource, LogSourcePatch, NewLogSource, Secret};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use crate::tfplugin::value::AttributePath;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -244,7 +245,11 @@ fn patch_for(
     prior: &LogSourceModel,
     planned: &LogSourceModel,
     config: &LogSourceModel,
-) -> (LogSourcePatch, CredentialsAttr) {
+) -> (
+    LogSourcePatch,
+    Option<BTreeMap<String, String>>,
+    CredentialsAttr,
+) {
     let mut patch = LogSourcePatch::default();
     if planned.name != prior.name {
         patch.name = planned.name.known().cloned();
@@ -276,7 +281,118 @@ fn patch_for(
         }
     };
     patch.credentials = send.as_ref().map(secrets);
-    (patch, attr)
+    (patch, send, attr)
+}
+
+/// Write-only credentials as configured, when every value is known.
+fn write_only_values(config: &LogSourceModel) -> Option<BTreeMap<String, String>> {
+    let map = config.credentials_wo.known()?;
+    map.values()
+        .all(|v| v.known().is_some())
+        .then(|| LogSourceModel::known_credentials(&config.credentials_wo))
+        .flatten()
+}
+
+/// Records in `private` what was sent: the keyed digest of write-only credentials, or
+/// nothing once plain credentials replace them.
+fn record_sent(
+    client: &Client,
+    private: &mut Private,
+    sent: &BTreeMap<String, String>,
+    attr: CredentialsAttr,
+) {
+    match attr {
+        CredentialsAttr::WriteOnly => {
+            if let Some((digest, key)) = client.credentials_digest(&secrets(sent)) {
+                private.sent_write_only = Some(digest);
+                private.key = Some(key);
+            }
+        }
+        CredentialsAttr::Plain => {
+            private.sent_write_only = None;
+            private.key = None;
+        }
+    }
+}
+
+/// The most common write-only mistake: new `credentials_wo` values without a new
+/// `credentials_wo_version`, which Terraform cannot see, so they would never be sent. The
+/// values are compared by their keyed digest only.
+fn unsent_write_only(
+    client: &Client,
+    prior: &LogSourceModel,
+    config: &LogSourceModel,
+    prior_private: &[u8],
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    if config.credentials_wo_version != prior.credentials_wo_version {
+        return diags;
+    }
+    let Some(values) = write_only_values(config) else {
+        return diags;
+    };
+    let private = Private::from_bytes(prior_private);
+    let (Some(sent), Some(key)) = (private.sent_write_only, private.key) else {
+        return diags;
+    };
+    let Some((now, now_key)) = client.credentials_digest(&secrets(&values)) else {
+        return diags;
+    };
+    // Another API key makes the digests incomparable, not different.
+    if now_key == key && now != sent {
+        diags.push(
+            Diagnostic::warning(
+                "credentials_wo changed but will not be sent",
+                "credentials_wo differs from the write-only credentials last sent, but \
+                 credentials_wo_version did not change. Terraform cannot see write-only values, \
+                 so this apply would not send the new ones. Change credentials_wo_version (for \
+                 example to a new number or date) to send them.",
+            )
+            .at(AttributePath::attr("credentials_wo_version")),
+        );
+    }
+    diags
+}
+
+impl LogSourceResource {
+    /// A live source with the type and name of a planned create, which no object of this
+    /// state is known to hold: most likely made in the dashboard, and about to be
+    /// duplicated. One listing of the project serves every create of the plan.
+    async fn existing_twins(&self, client: &Client, planned: &LogSourceModel) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        let (Some(t), Some(name)) = (planned.log_type.known(), planned.name.known()) else {
+            return diags;
+        };
+        let Some(all) = self.ctx.project_sources(client).await else {
+            return diags;
+        };
+        let twins: Vec<&LogSource> = all
+            .iter()
+            .filter(|s| &s.log_type == t && &s.name == name && !self.ctx.is_in_state(&s.id))
+            .collect();
+        if let Some(first) = twins.first() {
+            let id = &first.id;
+            let others = if twins.len() > 1 {
+                format!(" ({} such sources exist; this is the first)", twins.len())
+            } else {
+                String::new()
+            };
+            diags.push(
+                Diagnostic::warning(
+                    "A log source with this type and name already exists",
+                    format!(
+                        "The project already has a {t} log source named {name:?}: {id}{others}. \
+                         Applying this plan creates a second one. To manage the existing one \
+                         instead, import it, with this resource's address (shown above) in \
+                         place of ADDRESS:\n\n  import {{\n    to = sigsentry_log_source.ADDRESS\n    \
+                         id = \"{id}\"\n  }}\n\nor run:\n\n  terraform import sigsentry_log_source.ADDRESS {id}"
+                    ),
+                )
+                .at(AttributePath::attr("name")),
+            );
+        }
+        diags
+    }
 }
 
 impl Resource for LogSourceResource {
@@ -288,6 +404,34 @@ impl Resource for LogSourceResource {
 
     fn validate(&self, req: ValidateRequest<'_, LogSourceModel>) -> Diagnostics {
         checks::validate(req.config)
+    }
+
+    /// Plan-time advice, never a change to the plan: a create that would duplicate a live
+    /// source, an update that would leave new write-only credentials unsent.
+    fn modify_plan(
+        &self,
+        req: PlanRequest<LogSourceModel>,
+    ) -> BoxFuture<'_, PlanResponse<LogSourceModel>> {
+        Box::pin(async move {
+            let mut diagnostics = Diagnostics::new();
+            if let Ok(client) = self.ctx.client() {
+                match &req.prior {
+                    None => diagnostics = self.existing_twins(&client, &req.planned).await,
+                    Some(prior) => {
+                        if let Some(id) = prior.id() {
+                            // A replacement's create, planned next, must not warn about it.
+                            self.ctx.note_in_state(id);
+                        }
+                        diagnostics =
+                            unsent_write_only(&client, prior, &req.config, &req.prior_private);
+                    }
+                }
+            }
+            PlanResponse {
+                diagnostics,
+                ..PlanResponse::unchanged(req.planned)
+            }
+        })
     }
 
     fn create(
@@ -329,6 +473,9 @@ impl Resource for LogSourceResource {
             };
 
             let mut private = Private::default();
+            if creds_attr == CredentialsAttr::WriteOnly {
+                record_sent(&client, &mut private, &creds, creds_attr);
+            }
             let mut diagnostics = Diagnostics::new();
             if let Some(&want) = planned.is_active.known() {
                 if source.is_active != want {
@@ -370,6 +517,7 @@ impl Resource for LogSourceResource {
             let Some(id) = req.state.id() else {
                 return out;
             };
+            self.ctx.note_in_state(id);
             let client = match self.ctx.client() {
                 Ok(c) => c,
                 Err(d) => {
@@ -403,7 +551,7 @@ impl Resource for LogSourceResource {
                     .into(),
                 );
             };
-            let (patch, creds_attr) = patch_for(&req.prior, &req.planned, &req.config);
+            let (patch, sent, creds_attr) = patch_for(&req.prior, &req.planned, &req.config);
             let mut private = Private::from_bytes(&req.planned_private);
             let touched_connection = patch.credentials.is_some() || patch.sources.is_some();
             let wants_verify = touched_connection && req.planned.verify.known() == Some(&true);
@@ -424,6 +572,9 @@ impl Resource for LogSourceResource {
                 match client.update(&id, &patch, private.generation).await {
                     Ok(s) => {
                         private.generation += 1;
+                        if let Some(sent) = &sent {
+                            record_sent(&client, &mut private, sent, creds_attr);
+                        }
                         req.planned.clone().refreshed(&s)
                     }
                     Err(e) => {

@@ -1,6 +1,7 @@
 //! What the provider's resources share: the configured API client and its settings.
 
 use super::config::Settings;
+use super::refresh::Refresh;
 use crate::sigsentry::{Client, ClientConfig, ListFilter, LogSource};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use std::collections::HashSet;
@@ -31,6 +32,8 @@ pub struct ProviderContext {
     listing: tokio::sync::OnceCell<Option<Arc<Vec<LogSource>>>>,
     /// Ids of sources this process saw held by objects of the state it serves.
     in_state: Mutex<HashSet<String>>,
+    /// The refresh reads (see `refresh`).
+    refresh: Arc<Refresh>,
 }
 
 impl Default for ProviderContext {
@@ -40,6 +43,7 @@ impl Default for ProviderContext {
             cancel: CancellationToken::new(),
             listing: tokio::sync::OnceCell::new(),
             in_state: Mutex::new(HashSet::new()),
+            refresh: Arc::new(Refresh::default()),
         }
     }
 }
@@ -138,6 +142,10 @@ impl ProviderContext {
     pub async fn project_sources(&self, client: &Client) -> Option<Arc<Vec<LogSource>>> {
         self.listing
             .get_or_init(|| async {
+                // A refresh that walked the whole list already answers.
+                if let Some(all) = self.refresh.complete() {
+                    return Some(Arc::new(all));
+                }
                 match client.list(&ListFilter::default()).await {
                     Ok(all) => Some(Arc::new(all)),
                     Err(e) => {
@@ -148,6 +156,11 @@ impl ProviderContext {
             })
             .await
             .clone()
+    }
+
+    /// The refresh reads of this process.
+    pub fn refresh(&self) -> &Arc<Refresh> {
+        &self.refresh
     }
 
     /// Notes that an object of the served state holds source `id`.

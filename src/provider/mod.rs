@@ -14,6 +14,7 @@ mod errors;
 pub mod log_source;
 pub mod mapping;
 pub mod platforms;
+mod refresh;
 mod state_scope;
 
 use self::config::ProviderConfig;

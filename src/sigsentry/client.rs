@@ -8,6 +8,7 @@ use super::contract::{self, MAX_BODY_BYTES, MAX_CURSOR_LEN, MAX_PAGES};
 use super::error::ApiError;
 use super::keys::KeyDeriver;
 use super::models::{check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestResult};
+use super::pacing::{Pacer, Signal};
 use super::retry_after;
 use super::sanitize::{strip, Redactor};
 use super::secret::Secret;
@@ -100,6 +101,7 @@ pub struct Client {
     config: ClientConfig,
     keys: Option<KeyDeriver>,
     redact: Redactor,
+    pacer: Pacer,
     cancel: CancellationToken,
 }
 
@@ -259,6 +261,7 @@ impl Client {
             host,
             keys: config.api_key.as_ref().map(KeyDeriver::new),
             redact,
+            pacer: Pacer::default(),
             config,
             cancel: CancellationToken::new(),
         })
@@ -334,6 +337,16 @@ impl Client {
             Err(BodyError::Transport(e)) => return Err(self.transport(&e)),
         };
         let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        let number = |name| header(name).and_then(|v| v.trim().parse::<u64>().ok());
+        let retry_after = header(reqwest::header::RETRY_AFTER.as_str())
+            .and_then(|v| retry_after::parse(v, std::time::SystemTime::now()));
+        self.pacer.observe(Signal {
+            limited: status == StatusCode::TOO_MANY_REQUESTS,
+            retry_after,
+            limit: number(contract::RATE_LIMIT_LIMIT).and_then(|n| u32::try_from(n).ok()),
+            remaining: number(contract::RATE_LIMIT_REMAINING).and_then(|n| u32::try_from(n).ok()),
+            reset: number(contract::RATE_LIMIT_RESET).map(Duration::from_secs),
+        });
         if status.is_success() {
             // A 2xx whose body is cut off or not JSON is a fault worth retrying (the same
             // idempotency key gets the replay), so check it here, inside the retry loop.
@@ -355,8 +368,6 @@ impl Client {
                 after_uncertain_attempt: false,
             });
         }
-        let retry_after = header(reqwest::header::RETRY_AFTER.as_str())
-            .and_then(|v| retry_after::parse(v, std::time::SystemTime::now()));
         Err(ApiError::from_response(
             status.as_u16(),
             retry_after,
@@ -414,6 +425,14 @@ impl Client {
         let run = async {
             loop {
                 attempts += 1;
+                // The shared pace first: a rate limit slows every worker of the process.
+                let slot = self.pacer.reserve();
+                if slot >= deadline.saturating_duration_since(Instant::now()) {
+                    break Err(self.past_deadline(total, attempts - 1, first_transport.take()));
+                }
+                if !slot.is_zero() {
+                    tokio::time::sleep(slot).await;
+                }
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
                     break Err(self.past_deadline(total, attempts - 1, first_transport.take()));

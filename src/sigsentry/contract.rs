@@ -28,6 +28,16 @@ pub const QUERY_CURSOR: &str = "cursor";
 /// Type filter parameter. [assumed]
 pub const QUERY_TYPE: &str = "type";
 
+/// Rate-limit headers, sent on every answer while a limit applies: the requests allowed
+/// per second, how many remain now, and the seconds until the allowance is whole again.
+/// The client paces itself by them when they come (and by 429 and `Retry-After` when they
+/// do not). [assumed]
+pub const RATE_LIMIT_LIMIT: &str = "RateLimit-Limit";
+/// See [`RATE_LIMIT_LIMIT`]. [assumed]
+pub const RATE_LIMIT_REMAINING: &str = "RateLimit-Remaining";
+/// See [`RATE_LIMIT_LIMIT`]. [assumed]
+pub const RATE_LIMIT_RESET: &str = "RateLimit-Reset";
+
 /// A PATCH with an empty object changes nothing, answers 200 with the source, and honours
 /// an Idempotency-Key like any other PATCH (replayed for the same key and body). The
 /// provider claims a source this way; see `Client::claim`. [assumed]

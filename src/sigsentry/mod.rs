@@ -9,6 +9,7 @@ pub mod contract;
 mod error;
 mod keys;
 mod models;
+mod pacing;
 mod retry_after;
 mod sanitize;
 mod secret;

@@ -206,6 +206,7 @@ impl LogSourceResource {
             }
             match client.claim(&id).await {
                 Ok(Claim::Won(live)) => {
+                    self.ctx.refresh().wrote(&id);
                     if created.replayed {
                         tracing::info!(%id, "create replayed by the API; adopting this object's earlier attempt");
                     }
@@ -525,7 +526,7 @@ impl Resource for LogSourceResource {
                     return out;
                 }
             };
-            match client.get(id).await {
+            match self.ctx.refresh().read(&client, id).await {
                 Ok(source) => out.state = Some(req.state.clone().refreshed(&source)),
                 Err(ApiError::NotFound { .. }) => {
                     tracing::info!(%id, "log source no longer exists; removing it from state");
@@ -569,6 +570,7 @@ impl Resource for LogSourceResource {
             let state = if patch.is_empty() {
                 req.planned.clone()
             } else {
+                self.ctx.refresh().wrote(&id);
                 match client.update(&id, &patch, private.generation).await {
                     Ok(s) => {
                         private.generation += 1;
@@ -604,6 +606,7 @@ impl Resource for LogSourceResource {
                 Ok(c) => c,
                 Err(d) => return d,
             };
+            self.ctx.refresh().wrote(id);
             match client.delete(id).await {
                 Ok(()) | Err(ApiError::NotFound { .. }) => Diagnostics::new(),
                 Err(e) => api_diagnostics(&e, "delete", CredentialsAttr::Plain),

@@ -5,10 +5,16 @@
 //! `cargo bench --bench terraform_floor [-- --sizes 10,100,1000 --runs 3]` (release build).
 //! Run by `cargo test` (no `--bench` argument) it does a quick N=10 pass, so it never rots.
 //! Ratios are reported, never asserted: this machine is shared and noisy.
+//!
+//! A second table puts ours against ours at API latencies (`--latency-sizes 100,1000`,
+//! `--latencies 0,50,100` ms on the fake API), with the requests each operation made and
+//! the 429s it met, then a plan of 5 sources in a project of 2,000 and an apply of 300
+//! creates under a limit of 20 requests a second. `--skip-floor` runs only that part.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use sigsentry_provider::fake_api::{FakeApi, Settings};
 use sigsentry_provider::usage::children_cpu_seconds;
 use std::time::Instant;
 use support::fake::Fake;
@@ -157,6 +163,125 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// What one operation asked of the API.
+struct Traffic {
+    wall: f64,
+    requests: usize,
+    limited: usize,
+    lists: usize,
+    gets: usize,
+}
+
+/// Runs `args` in `ws` and counts what it asked of `fake`.
+fn traffic(fake: &Fake, ws: &Workspace, args: &[&str]) -> Traffic {
+    fake.handle().clear_log();
+    let started = Instant::now();
+    let r = ws.run(args);
+    let wall = started.elapsed().as_secs_f64();
+    assert!(
+        r.code == 0 || r.code == 2,
+        "terraform {args:?} failed:\n{}",
+        r.all()
+    );
+    let log = fake.requests();
+    let lists = log
+        .iter()
+        .filter(|r| r.method == "GET" && r.path == "/v1/config/log-sources")
+        .count();
+    Traffic {
+        wall,
+        requests: log.len(),
+        limited: log.iter().filter(|r| r.status == 429).count(),
+        lists,
+        gets: log.iter().filter(|r| r.method == "GET").count() - lists,
+    }
+}
+
+fn list_arg(value: Option<String>, default: &str) -> Vec<u64> {
+    value
+        .unwrap_or_else(|| default.into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+/// Ours at API latencies, then the small-state and rate-limited cases.
+fn latency_axis(sizes: &[u64], latencies: &[u64], big_project: bool) {
+    println!(
+        "\n| N | latency | operation | wall (s) | vs 0 ms | requests | list requests | GETs | 429s |\n|---|---|---|---|---|---|---|---|---|"
+    );
+    let apply = ["apply", "-auto-approve", "-no-color"];
+    for &n in sizes {
+        let mut at_zero: Vec<f64> = Vec::new();
+        for &ms in latencies {
+            let fake = Fake::start_with(FakeApi::new().pacing(Settings {
+                latency_ms: ms,
+                rate_limit: 0,
+            }));
+            let ws = Workspace::new(&fake.url(), support::fake::KEY);
+            ws.config(&ours(n as usize, ""));
+            let ops: [(&str, &[&str]); 3] = [
+                ("apply (create)", &apply),
+                ("plan (refresh)", &["plan", "-no-color"]),
+                ("destroy", &["destroy", "-auto-approve", "-no-color"]),
+            ];
+            for (i, (name, args)) in ops.iter().enumerate() {
+                let t = traffic(&fake, &ws, args);
+                if ms == 0 {
+                    at_zero.push(t.wall);
+                }
+                let vs = at_zero.get(i).map_or(1.0, |z| t.wall / z);
+                println!(
+                    "| {n} | {ms} ms | {name} | {:.2} | {vs:.2}x | {} | {} | {} | {} |",
+                    t.wall, t.requests, t.lists, t.gets, t.limited
+                );
+            }
+        }
+    }
+
+    // A few sources in a big project: read one by one, never the whole list.
+    let (few, project) = if big_project { (5, 2000) } else { (5, 200) };
+    let fake = Fake::start();
+    for i in 0..project - few {
+        fake.create_out_of_band("loki", &format!("other-{i}"), &["{a=\"b\"}"]);
+    }
+    let ws = Workspace::new(&fake.url(), support::fake::KEY);
+    ws.config(&ours(few, ""));
+    ws.run(&apply).ok();
+    let t = traffic(&fake, &ws, &["plan", "-no-color"]);
+    println!(
+        "\n| case | wall (s) | requests | list requests | GETs | 429s |\n|---|---|---|---|---|---|"
+    );
+    println!(
+        "| plan of {few} in a project of {project} | {:.2} | {} | {} | {} | {} |",
+        t.wall, t.requests, t.lists, t.gets, t.limited
+    );
+
+    // Creates under a rate limit.
+    let creates = if big_project { 300 } else { 60 };
+    let fake = Fake::start_with(FakeApi::new().pacing(Settings {
+        latency_ms: 0,
+        rate_limit: 20,
+    }));
+    let ws = Workspace::new(&fake.url(), support::fake::KEY);
+    ws.config(&ours(creates, ""));
+    let t = traffic(
+        &fake,
+        &ws,
+        &["apply", "-auto-approve", "-no-color", "-parallelism=20"],
+    );
+    let made = fake.sources().len();
+    println!(
+        "| apply of {creates} creates at 20 requests/s, -parallelism=20 ({made} sources made) | {:.2} | {} | {} | {} | {} ({:.1}%) |",
+        t.wall,
+        t.requests,
+        t.lists,
+        t.gets,
+        t.limited,
+        100.0 * t.limited as f64 / t.requests.max(1) as f64
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let full = args.iter().any(|a| a == "--bench");
@@ -180,6 +305,18 @@ fn main() {
         .unwrap_or(if full { 3 } else { 1 });
     if terraform_bin().is_none() {
         println!("SKIP terraform_floor: no terraform CLI");
+        return;
+    }
+    let (latency_sizes, latencies) = if full {
+        (
+            list_arg(value("--latency-sizes"), "100,1000"),
+            list_arg(value("--latencies"), "0,50,100"),
+        )
+    } else {
+        (vec![10], vec![0, 50])
+    };
+    if args.iter().any(|a| a == "--skip-floor") {
+        latency_axis(&latency_sizes, &latencies, full);
         return;
     }
     let binary = std::path::Path::new(env!("CARGO_BIN_EXE_terraform-provider-sigsentry"));
@@ -279,4 +416,5 @@ fn main() {
     for f in footers {
         println!("{f}");
     }
+    latency_axis(&latency_sizes, &latencies, full);
 }

@@ -5,8 +5,6 @@ pub mod diagnostics;
 pub mod logging;
 pub mod rpc;
 pub mod schema;
-pub mod serve;
 pub mod server;
-pub mod tls;
 pub mod value;
 pub mod wire;

@@ -1,27 +1,44 @@
-//! The gRPC services: `tfplugin6.Provider` delegating to a [`ProviderServer`], and
-//! go-plugin's controller and stdio services. Every provider RPC has one shape: convert
-//! the request in, call the provider, convert the response out; the conversions are the
-//! `From` impls in `wire`, so no message is built here.
+//! The gRPC services a go-plugin client expects: `tfplugin6.Provider` delegating to a
+//! [`ProviderServer`], go-plugin's controller and stdio services, and health. Every
+//! provider RPC has one shape: convert the request in, call the provider, convert the
+//! response out; the conversions are the `From` impls in `wire`, so no message is built
+//! here.
 
-use super::rpc::ProviderServer;
-use super::wire::plugin as gp;
-use super::wire::tfplugin6 as pb;
+use crate::tfplugin::rpc::ProviderServer;
+use crate::tfplugin::wire::plugin as gp;
+use crate::tfplugin::wire::tfplugin6 as pb;
 use std::pin::Pin;
 use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::server::Router;
 use tonic::{Request, Response, Status};
 
 type Reply<T> = Result<Response<T>, Status>;
 
-/// `tfplugin6.Provider` over a [`ProviderServer`].
-pub struct ProviderService<P> {
-    provider: Arc<P>,
+/// Every service on one server; Shutdown cancels `stop`.
+pub(super) async fn router<P: ProviderServer>(provider: P, stop: CancellationToken) -> Router {
+    let (health_reporter, health) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
+        .await;
+    let provider = Arc::new(provider);
+    // Schemas and states can be larger than tonic's default 4 MiB limit.
+    let provider_service = pb::provider_server::ProviderServer::new(ProviderService { provider })
+        .max_decoding_message_size(usize::MAX)
+        .max_encoding_message_size(usize::MAX);
+    tonic::transport::Server::builder()
+        .tcp_nodelay(true)
+        .add_service(provider_service)
+        .add_service(gp::grpc_controller_server::GrpcControllerServer::new(
+            Controller { stop },
+        ))
+        .add_service(gp::grpc_stdio_server::GrpcStdioServer::new(Stdio))
+        .add_service(health)
 }
 
-impl<P> ProviderService<P> {
-    /// Serves `provider`.
-    pub fn new(provider: Arc<P>) -> Self {
-        ProviderService { provider }
-    }
+/// `tfplugin6.Provider` over a [`ProviderServer`].
+struct ProviderService<P> {
+    provider: Arc<P>,
 }
 
 /// The answer to every RPC the provider does not serve.
@@ -224,8 +241,8 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
 }
 
 /// go-plugin's controller: Terraform calls Shutdown when it is done with the plugin.
-pub struct Controller {
-    pub(crate) stop: tokio_util::sync::CancellationToken,
+struct Controller {
+    stop: CancellationToken,
 }
 
 #[tonic::async_trait]
@@ -238,7 +255,7 @@ impl gp::grpc_controller_server::GrpcController for Controller {
 
 /// go-plugin's stdio stream: we never write to stdout/stderr through it (logs go to
 /// stderr directly), so the stream stays open and silent until the plugin exits.
-pub struct Stdio;
+struct Stdio;
 
 type StdioStream = Pin<Box<dyn tokio_stream::Stream<Item = Result<gp::StdioData, Status>> + Send>>;
 

@@ -7,4 +7,4 @@ pub mod rpc;
 pub mod schema;
 pub mod server;
 pub mod value;
-pub mod wire;
+pub(crate) mod wire;

@@ -1,17 +1,20 @@
 //! Generated protobuf code and the conversions between it and our own types: the only
-//! place prost types appear. Conversions are `From` impls, one per request coming in and
-//! one per response going out, grouped by the area of the protocol they belong to, so the
-//! server can stay a plain decode, call, encode.
+//! place prost types appear, and crate-private so that they stay out of the public API.
+//! Conversions are `From` impls, one per request coming in and one per response going
+//! out, grouped by the area of the protocol they belong to, so the server can stay a
+//! plain decode, call, encode. Test clients build their own copy of the generated code.
 
 /// Plugin protocol 6, generated from `proto/tfplugin6.proto`.
-#[allow(missing_docs, clippy::all, clippy::pedantic)]
-pub mod tfplugin6 {
+// Generated code is not held to our lints, and what the server does not use of it (the
+// clients, the per-RPC namespace structs) is dead code here.
+#[allow(dead_code, missing_docs, clippy::all, clippy::pedantic)]
+pub(crate) mod tfplugin6 {
     tonic::include_proto!("tfplugin6");
 }
 
 /// go-plugin's controller, stdio and broker services, from `proto/plugin.proto`.
-#[allow(missing_docs, clippy::all, clippy::pedantic)]
-pub mod plugin {
+#[allow(dead_code, missing_docs, clippy::all, clippy::pedantic)]
+pub(crate) mod plugin {
     tonic::include_proto!("plugin");
 }
 

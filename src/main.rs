@@ -2,7 +2,7 @@
 
 use sigsentry_provider::framework::ProviderAdapter;
 use sigsentry_provider::provider::{SigSentryProvider, PROVIDER_ADDRESS};
-use sigsentry_provider::tfplugin::{logging, serve};
+use sigsentry_provider::tfplugin::{logging, server};
 use sigsentry_provider::usage;
 use std::process::ExitCode;
 
@@ -40,11 +40,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let opts = serve::ServeOptions {
+    let opts = server::ServeOptions {
         debug,
         provider_address: PROVIDER_ADDRESS.to_string(),
     };
-    let result = runtime.block_on(serve::serve(
+    let result = runtime.block_on(server::serve(
         ProviderAdapter::new(SigSentryProvider::new()),
         opts,
     ));

@@ -4,13 +4,13 @@
 mod support;
 
 use sigsentry_provider::tfplugin::value::{msgpack, Type, Value};
-use sigsentry_provider::tfplugin::wire::plugin::grpc_controller_client::GrpcControllerClient;
-use sigsentry_provider::tfplugin::wire::plugin::Empty;
-use sigsentry_provider::tfplugin::wire::tfplugin6 as pb;
-use sigsentry_provider::tfplugin::wire::tfplugin6::provider_client::ProviderClient;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use support::plugin::{self, terraform_like_cert};
+use support::proto::plugin::grpc_controller_client::GrpcControllerClient;
+use support::proto::plugin::Empty;
+use support::proto::tfplugin6 as pb;
+use support::proto::tfplugin6::provider_client::ProviderClient;
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()

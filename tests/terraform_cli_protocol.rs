@@ -143,7 +143,7 @@ fn an_in_process_provider_serves_terraform_through_reattach() {
         .build()
         .unwrap();
     let served = rt
-        .block_on(sigsentry_provider::tfplugin::serve::serve_in_process(
+        .block_on(sigsentry_provider::tfplugin::server::serve_in_process(
             ProviderAdapter::new(SigSentryProvider::new()),
             PROVIDER_ADDRESS,
         ))

@@ -1,8 +1,9 @@
 //! The provider side of plugin protocol 6 in our own types: one request and one response
 //! struct per RPC that Terraform calls, and the [`ProviderServer`] trait a provider
 //! implementation fills in. Values stay encoded ([`DynamicValue`]) here: only the layer that
-//! knows the schemas can decode them. The gRPC server (`server`) converts from and to the
-//! generated protobuf types; nothing above this module sees those.
+//! knows the schemas can decode them. The crate-private `wire` module converts these from
+//! and to the generated protobuf types, and the gRPC server (`server`) calls the trait;
+//! nothing above this layer sees protobuf.
 
 use super::diagnostics::Diagnostics;
 use super::schema::Schema;
@@ -286,9 +287,9 @@ pub struct ReadDataSourceResponse {
     pub deferred: Option<DeferredReason>,
 }
 
-/// What a protocol-6 provider implements. The gRPC server calls these; RPCs not listed
-/// here are answered with `Unimplemented`. Implementations must never panic: bad input
-/// becomes error diagnostics.
+/// What a protocol-6 provider implements. The gRPC server calls these; of the RPCs not
+/// listed here, GetFunctions is answered with no functions and the rest with
+/// `Unimplemented`. Implementations must never panic: bad input becomes error diagnostics.
 pub trait ProviderServer: Send + Sync + 'static {
     /// Schemas of the provider, its resources and data sources.
     fn get_provider_schema(&self) -> impl Future<Output = GetProviderSchemaResponse> + Send;

@@ -5,6 +5,7 @@
 pub mod fake;
 pub mod hostile;
 pub mod plugin;
+pub mod proto;
 pub mod terraform;
 
 use std::path::Path;

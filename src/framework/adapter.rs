@@ -4,6 +4,8 @@
 //! `Result<_, Diagnostics>` with `?` for every early exit; [`respond`] folds the error
 //! into the response. Every response that carries state goes through [`emit`].
 
+use super::action::ActionHandle;
+use super::list::ListResourceHandle;
 use super::model::Model;
 use super::plan;
 use super::provider::{ConfigureRequest, Provider};
@@ -20,6 +22,8 @@ pub struct ProviderAdapter<P: Provider> {
     provider_declared: Declared,
     resources: BTreeMap<&'static str, ResourceHandle>,
     data_sources: BTreeMap<&'static str, DataSourceHandle>,
+    lists: BTreeMap<&'static str, ListResourceHandle>,
+    actions: BTreeMap<&'static str, ActionHandle>,
 }
 
 /// A response with a diagnostics field, so one helper can fold an early error into it.
@@ -39,6 +43,9 @@ macro_rules! reply {
 
 reply!(
     UpgradeResourceStateResponse,
+    UpgradeResourceIdentityResponse,
+    GenerateResourceConfigResponse,
+    PlanActionResponse,
     ReadResourceResponse,
     PlanResourceChangeResponse,
     ApplyResourceChangeResponse,
@@ -116,8 +123,13 @@ fn and<T>(mut diags: Diagnostics, more: Result<T, Diagnostics>) -> (Option<T>, D
 impl<P: Provider> ProviderAdapter<P> {
     /// Wraps `provider`.
     pub fn new(provider: P) -> Self {
-        let resources = provider
-            .resources()
+        let resource_list = provider.resources();
+        let lists = provider
+            .list_resources(&resource_list)
+            .into_iter()
+            .map(|l| (l.type_name(), l))
+            .collect();
+        let resources = resource_list
             .into_iter()
             .map(|r| (r.type_name(), r))
             .collect();
@@ -126,12 +138,29 @@ impl<P: Provider> ProviderAdapter<P> {
             .into_iter()
             .map(|d| (d.type_name(), d))
             .collect();
+        let actions = provider
+            .actions()
+            .into_iter()
+            .map(|a| (a.type_name(), a))
+            .collect();
         ProviderAdapter {
             provider_declared: Declared::of::<P::Config>(0),
             provider,
             resources,
             data_sources,
+            lists,
+            actions,
         }
+    }
+
+    /// The list resources served, by type name.
+    pub fn list_resources(&self) -> impl Iterator<Item = &ListResourceHandle> {
+        self.lists.values()
+    }
+
+    /// The actions served, by type name.
+    pub fn actions(&self) -> impl Iterator<Item = &ActionHandle> {
+        self.actions.values()
     }
 
     /// The wrapped provider.
@@ -172,6 +201,61 @@ impl<P: Provider> ProviderAdapter<P> {
             )
             .into()
         })
+    }
+
+    fn list(&self, type_name: &str) -> Result<&ListResourceHandle, Diagnostics> {
+        self.lists.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown list resource type",
+                format!("This provider has no list resource {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
+    fn action(&self, type_name: &str) -> Result<&ActionHandle, Diagnostics> {
+        self.actions.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown action type",
+                format!("This provider has no action {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
+    /// The identity of the object with state `state`, encoded; `None` without identity or
+    /// state. With `known`, the identity Terraform already holds for the object: an
+    /// identity must never change for one object, so a different one is an error.
+    fn identity(
+        &self,
+        r: &ResourceHandle,
+        state: &Value,
+        known: Option<&DynamicValue>,
+    ) -> Result<Option<DynamicValue>, Diagnostics> {
+        let Some(declared) = r.identity() else {
+            return Ok(None);
+        };
+        let Some(identity) = r.ops.identity(state)? else {
+            return Ok(None);
+        };
+        if let Some(known) = known {
+            let before = decode(known, declared, "identity")?;
+            // An identity with nothing set yet (older state) may be filled in.
+            let blank = matches!(&before, Value::Object(m) if m.values().all(Value::is_null));
+            if !before.is_null() && !blank && before != identity {
+                return Err(Diagnostic::error(
+                    "Identity changed",
+                    format!(
+                        "The identity of this {} would change. An object's identity never \
+                         changes; this is a bug in the provider, or the API answered about \
+                         another object.",
+                        r.type_name
+                    ),
+                )
+                .into());
+            }
+        }
+        emit(declared, identity, "identity").map(Some)
     }
 
     fn validate_provider(
@@ -293,19 +377,19 @@ impl<P: Provider> ProviderAdapter<P> {
         let r = self.resource(&req.type_name)?;
         let state = decode(&req.current_state, &r.declared, "current state")?;
         let out = r.ops.read(state, req.private.clone()).await?;
-        let (new_state, diagnostics) = and(
+        let state = out.state.unwrap_or(Value::Null);
+        let (new_identity, diagnostics) = and(
             out.diagnostics,
-            emit(
-                &r.declared,
-                out.state.unwrap_or(Value::Null),
-                "refreshed state",
-            ),
+            self.identity(r, &state, req.current_identity.as_ref()),
         );
+        let (new_state, diagnostics) =
+            and(diagnostics, emit(&r.declared, state, "refreshed state"));
         Ok(ReadResourceResponse {
             new_state,
             diagnostics,
             private: out.private.unwrap_or(req.private),
             deferred: None,
+            new_identity: new_identity.flatten(),
         })
     }
 
@@ -319,6 +403,8 @@ impl<P: Provider> ProviderAdapter<P> {
         let config = decode(&req.config, &r.declared, "configuration")?;
         let (mut planned, mut requires_replace) =
             plan::plan(&r.declared.specs, &prior, &proposed, &config);
+        // An update keeps the object's identity; a create has none before apply.
+        let planned_identity = self.identity(r, &prior, req.prior_identity.as_ref())?;
         let mut diagnostics = Diagnostics::new();
         let mut planned_private = req.prior_private.clone();
         if !planned.is_null() {
@@ -340,6 +426,11 @@ impl<P: Provider> ProviderAdapter<P> {
             planned_private,
             diagnostics,
             deferred: None,
+            planned_identity: if planned.is_null() {
+                None
+            } else {
+                planned_identity
+            },
         })
     }
 
@@ -393,11 +484,16 @@ impl<P: Provider> ProviderAdapter<P> {
                 out.diagnostics,
             )
         };
+        let (new_identity, diagnostics) = and(
+            diagnostics,
+            self.identity(r, &state, req.planned_identity.as_ref()),
+        );
         let (new_state, diagnostics) = and(diagnostics, emit(&r.declared, state, "new state"));
         Ok(ApplyResourceChangeResponse {
             new_state,
             private: out_private,
             diagnostics,
+            new_identity: new_identity.flatten(),
         })
     }
 
@@ -406,17 +502,23 @@ impl<P: Provider> ProviderAdapter<P> {
         req: ImportResourceStateRequest,
     ) -> Result<ImportResourceStateResponse, Diagnostics> {
         let r = self.resource(&req.type_name)?;
-        let out = r.ops.import(req.id).await;
+        let identity = match (&req.identity, r.identity()) {
+            (Some(dv), Some(declared)) => Some(decode(dv, declared, "identity")?),
+            _ => None,
+        };
+        let out = r.ops.import(req.id, identity).await?;
         let mut diagnostics = out.diagnostics;
         let mut imported_resources = Vec::new();
         if let Some(state) = out.state {
-            let (encoded, d) = and(diagnostics, emit(&r.declared, state, "imported state"));
+            let (identity, d) = and(diagnostics, self.identity(r, &state, None));
+            let (encoded, d) = and(d, emit(&r.declared, state, "imported state"));
             diagnostics = d;
             if let Some(state) = encoded {
                 imported_resources.push(ImportedResource {
                     type_name: req.type_name,
                     state,
                     private: out.private.unwrap_or_default(),
+                    identity: identity.flatten(),
                 });
             }
         }
@@ -453,6 +555,119 @@ impl<P: Provider> ProviderAdapter<P> {
     }
 }
 
+impl<P: Provider> ProviderAdapter<P> {
+    fn upgrade_identity(
+        &self,
+        req: UpgradeResourceIdentityRequest,
+    ) -> Result<UpgradeResourceIdentityResponse, Diagnostics> {
+        let r = self.resource(&req.type_name)?;
+        let declared = r.identity().ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Resource has no identity",
+                format!("{} has no identity to upgrade.", r.type_name),
+            ))
+        })?;
+        if req.version != declared.schema.version && !req.raw_identity.json.is_empty() {
+            return Err(Diagnostic::error(
+                "Unsupported identity version",
+                format!(
+                    "The stored identity of this {} has version {}, which this provider cannot \
+                     upgrade to {}.",
+                    r.type_name, req.version, declared.schema.version
+                ),
+            )
+            .into());
+        }
+        // State written before the resource had an identity stores none: there is none
+        // to upgrade (the next read fills it in).
+        if req.raw_identity.json.is_empty() {
+            return Ok(UpgradeResourceIdentityResponse::default());
+        }
+        let identity = json::decode(&declared.ty, &req.raw_identity.json).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Stored identity does not match the schema",
+                format!("The stored identity could not be read: {e}."),
+            ))
+        })?;
+        Ok(UpgradeResourceIdentityResponse {
+            upgraded_identity: Some(emit(declared, identity, "upgraded identity")?),
+            diagnostics: Diagnostics::new(),
+        })
+    }
+
+    fn generate(
+        &self,
+        req: GenerateResourceConfigRequest,
+    ) -> Result<GenerateResourceConfigResponse, Diagnostics> {
+        let r = self.resource(&req.type_name)?;
+        let state = decode(&req.state, &r.declared, "state")?;
+        let mut config = r.ops.generate_config(&state)?;
+        // What only the provider sets is never configuration.
+        if let Value::Object(attrs) = &mut config {
+            for spec in r
+                .declared
+                .specs
+                .iter()
+                .filter(|s| s.mode == super::Mode::Computed)
+            {
+                attrs.insert(spec.name.to_string(), Value::Null);
+            }
+        }
+        Ok(GenerateResourceConfigResponse {
+            config: Some(emit(&r.declared, config, "generated configuration")?),
+            diagnostics: Diagnostics::new(),
+        })
+    }
+
+    fn validate_list(
+        &self,
+        req: ValidateListResourceConfigRequest,
+    ) -> Result<Diagnostics, Diagnostics> {
+        let l = self.list(&req.type_name)?;
+        let config = decode(&req.config, &l.declared, "list configuration")?;
+        let mut diags = l.declared.check(&config);
+        diags.extend(l.ops.validate(&config)?);
+        Ok(diags)
+    }
+
+    async fn run_list(
+        &self,
+        req: ListResourceRequest,
+        events: &EventSender<ListResourceEvent>,
+    ) -> Result<(), Diagnostics> {
+        let l = self.list(&req.type_name)?;
+        let config = decode(&req.config, &l.declared, "list configuration")?;
+        // Terraform always sends a limit; a negative one reads nothing.
+        let limit = usize::try_from(req.limit).unwrap_or(0);
+        l.ops
+            .list(config, req.include_resource_object, limit, events.clone())
+            .await
+    }
+
+    fn validate_action(
+        &self,
+        req: ValidateActionConfigRequest,
+    ) -> Result<Diagnostics, Diagnostics> {
+        let a = self.action(&req.type_name)?;
+        let config = decode(&req.config, &a.declared, "action configuration")?;
+        let mut diags = a.declared.check(&config);
+        diags.extend(a.ops.validate(&config)?);
+        Ok(diags)
+    }
+
+    async fn plan_action_inner(
+        &self,
+        req: ActionRequest,
+    ) -> Result<PlanActionResponse, Diagnostics> {
+        let a = self.action(&req.action_type)?;
+        let config = decode(&req.config, &a.declared, "action configuration")?;
+        Ok(PlanActionResponse {
+            diagnostics: a.ops.plan(config).await?,
+            deferred: None,
+        })
+    }
+}
+
 impl<P: Provider> ProviderServer for ProviderAdapter<P> {
     async fn get_provider_schema(&self) -> GetProviderSchemaResponse {
         GetProviderSchemaResponse {
@@ -468,10 +683,21 @@ impl<P: Provider> ProviderServer for ProviderAdapter<P> {
                 .iter()
                 .map(|(name, d)| (name.to_string(), d.declared.schema.clone()))
                 .collect(),
+            list_resource_schemas: self
+                .lists
+                .iter()
+                .map(|(name, l)| (name.to_string(), l.declared.schema.clone()))
+                .collect(),
+            action_schemas: self
+                .actions
+                .iter()
+                .map(|(name, a)| (name.to_string(), a.declared.schema.clone()))
+                .collect(),
             server_capabilities: ServerCapabilities {
                 plan_destroy: false,
                 get_provider_schema_optional: true,
                 move_resource_state: false,
+                generate_resource_config: true,
             },
             diagnostics: Diagnostics::new(),
         }
@@ -530,6 +756,96 @@ impl<P: Provider> ProviderServer for ProviderAdapter<P> {
 
     async fn read_data_source(&self, req: ReadDataSourceRequest) -> ReadDataSourceResponse {
         respond(self.read_data(req).await)
+    }
+
+    async fn get_resource_identity_schemas(&self) -> GetResourceIdentitySchemasResponse {
+        let identity_schemas = self
+            .resources
+            .iter()
+            .filter_map(|(name, r)| {
+                let declared = r.identity()?;
+                let attributes = declared
+                    .specs
+                    .iter()
+                    .map(|s| IdentityAttribute {
+                        name: s.name.to_string(),
+                        ty: s.ty.clone(),
+                        required_for_import: s.mode == super::Mode::Required,
+                        optional_for_import: s.mode != super::Mode::Required,
+                        description: s.description.to_string(),
+                    })
+                    .collect();
+                Some((
+                    name.to_string(),
+                    IdentitySchema {
+                        version: declared.schema.version,
+                        attributes,
+                    },
+                ))
+            })
+            .collect();
+        GetResourceIdentitySchemasResponse {
+            identity_schemas,
+            diagnostics: Diagnostics::new(),
+        }
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        req: UpgradeResourceIdentityRequest,
+    ) -> UpgradeResourceIdentityResponse {
+        respond(self.upgrade_identity(req))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        req: GenerateResourceConfigRequest,
+    ) -> GenerateResourceConfigResponse {
+        respond(self.generate(req))
+    }
+
+    async fn list_resource(
+        &self,
+        req: ListResourceRequest,
+        events: EventSender<ListResourceEvent>,
+    ) {
+        if let Err(diagnostics) = self.run_list(req, &events).await {
+            let _ = events
+                .send(ListResourceEvent {
+                    diagnostics,
+                    ..Default::default()
+                })
+                .await;
+        }
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: ValidateListResourceConfigRequest,
+    ) -> Diagnostics {
+        respond(self.validate_list(req))
+    }
+
+    async fn validate_action_config(&self, req: ValidateActionConfigRequest) -> Diagnostics {
+        respond(self.validate_action(req))
+    }
+
+    async fn plan_action(&self, req: ActionRequest) -> PlanActionResponse {
+        respond(self.plan_action_inner(req).await)
+    }
+
+    async fn invoke_action(&self, req: ActionRequest, events: EventSender<InvokeActionEvent>) {
+        let run = async {
+            let a = self.action(&req.action_type)?;
+            let config = decode(&req.config, &a.declared, "action configuration")?;
+            Ok::<_, Diagnostics>((a, config))
+        };
+        match run.await {
+            Ok((a, config)) => a.ops.invoke(config, events).await,
+            Err(d) => {
+                let _ = events.send(InvokeActionEvent::Completed(d)).await;
+            }
+        }
     }
 
     async fn stop_provider(&self) -> Result<(), String> {

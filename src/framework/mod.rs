@@ -8,12 +8,15 @@
 //! apply leaves nothing unknown.
 //!
 //! Where things live: `attribute` (one attribute's spec), `validators`, `model` (fields,
-//! conversions, the macro), `plan` (the engine), `resource` / `data_source` / `provider`
-//! (the traits), `registry` (typed to untyped, once), `adapter` (the RPCs).
+//! conversions, the macro), `plan` (the engine), `resource` / `data_source` / `list` /
+//! `action` / `provider` (the traits), `registry` (typed to untyped, once), `adapter`
+//! (the RPCs).
 
+mod action;
 mod adapter;
 pub mod attribute;
 mod data_source;
+mod list;
 pub mod model;
 pub mod plan;
 mod provider;
@@ -21,13 +24,16 @@ mod registry;
 mod resource;
 pub mod validators;
 
+pub use action::{Action, ActionHandle, Progress};
 pub use adapter::ProviderAdapter;
 pub use attribute::{computed, optional, optional_computed, required, AttributeSpec, Mode};
 pub use data_source::{DataSource, ReadDataResponse};
+pub use list::{ListRequest, ListResource, ListResourceHandle, ListSink, Listed};
 pub use model::{Field, Model, Set};
 pub use provider::{data_source, resource, ConfigureRequest, Provider};
 pub use registry::{DataSourceHandle, Declared, ResourceHandle};
 pub use resource::{
     ApplyResponse, BoxFuture, CreateRequest, DeleteRequest, ImportRequest, ImportResponse,
-    PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest, ValidateRequest,
+    NoIdentity, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest,
+    ValidateRequest,
 };

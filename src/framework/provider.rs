@@ -1,6 +1,8 @@
 //! The provider trait: its own configuration plus the resources and data sources it serves.
 
+use super::action::ActionHandle;
 use super::data_source::DataSource;
+use super::list::ListResourceHandle;
 use super::model::Model;
 use super::registry::{DataSourceHandle, ResourceHandle};
 use super::resource::{BoxFuture, Resource};
@@ -43,6 +45,17 @@ pub trait Provider: Send + Sync + 'static {
 
     /// The data sources it serves ([`DataSourceHandle::new`] of each).
     fn data_sources(&self) -> Vec<DataSourceHandle>;
+
+    /// The list resources it serves (Terraform 1.13+), given its resources' handles.
+    fn list_resources(&self, resources: &[ResourceHandle]) -> Vec<ListResourceHandle> {
+        let _ = resources;
+        Vec::new()
+    }
+
+    /// The actions it serves (Terraform 1.14+).
+    fn actions(&self) -> Vec<ActionHandle> {
+        Vec::new()
+    }
 
     /// Terraform asked to stop: cancel in-flight work.
     fn stop(&self) {}

@@ -117,7 +117,14 @@ pub(crate) trait AnyResource: Send + Sync {
         prior: Value,
         private: Vec<u8>,
     ) -> BoxFuture<'_, Result<Diagnostics, Diagnostics>>;
-    fn import(&self, id: String) -> BoxFuture<'_, Applied>;
+    fn import(
+        &self,
+        id: String,
+        identity: Option<Value>,
+    ) -> BoxFuture<'_, Result<Applied, Diagnostics>>;
+    /// The identity of the object with state `state`, as a value (`None` for none).
+    fn identity(&self, state: &Value) -> Result<Option<Value>, Diagnostics>;
+    fn generate_config(&self, state: &Value) -> Result<Value, Diagnostics>;
 }
 
 struct Typed<R>(R);
@@ -232,15 +239,40 @@ impl<R: Resource> AnyResource for Typed<R> {
         })
     }
 
-    fn import(&self, id: String) -> BoxFuture<'_, Applied> {
+    fn import(
+        &self,
+        id: String,
+        identity: Option<Value>,
+    ) -> BoxFuture<'_, Result<Applied, Diagnostics>> {
         Box::pin(async move {
-            let out = self.0.import(ImportRequest { id }).await;
-            Applied {
+            let identity = match identity {
+                Some(v) => Some(model::<R::Identity>(&v)?),
+                None => None,
+            };
+            let out = self.0.import(ImportRequest { id, identity }).await;
+            Ok(Applied {
                 state: out.state.map(|s| s.to_value()),
                 private: Some(out.private),
                 diagnostics: out.diagnostics,
-            }
+            })
         })
+    }
+
+    fn identity(&self, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        if state.is_null() {
+            return Ok(None);
+        }
+        Ok(self
+            .0
+            .identity(&model::<R::Model>(state)?)
+            .map(|i| i.to_value()))
+    }
+
+    fn generate_config(&self, state: &Value) -> Result<Value, Diagnostics> {
+        Ok(self
+            .0
+            .generate_config(model::<R::Model>(state)?)?
+            .to_value())
     }
 }
 
@@ -249,17 +281,26 @@ impl<R: Resource> AnyResource for Typed<R> {
 pub struct ResourceHandle {
     pub(crate) type_name: &'static str,
     pub(crate) declared: Arc<Declared>,
+    /// The identity's declaration, when the resource has one.
+    pub(crate) identity: Option<Arc<Declared>>,
     pub(crate) ops: Arc<dyn AnyResource>,
 }
 
 impl ResourceHandle {
-    /// Erases `r`, computing its declaration once.
+    /// Erases `r`, computing its declarations once.
     pub fn new<R: Resource>(r: R) -> ResourceHandle {
+        let identity = Declared::of::<R::Identity>(r.identity_version());
         ResourceHandle {
             type_name: r.type_name(),
             declared: Arc::new(Declared::of::<R::Model>(r.schema_version())),
+            identity: (!identity.specs.is_empty()).then(|| Arc::new(identity)),
             ops: Arc::new(Typed(r)),
         }
+    }
+
+    /// Its identity's declaration, when it has one.
+    pub fn identity(&self) -> Option<&Declared> {
+        self.identity.as_deref()
     }
 
     /// The type name.

@@ -92,11 +92,13 @@ pub struct DeleteRequest<M> {
     pub private: Vec<u8>,
 }
 
-/// Import: adopt an existing object by id.
+/// Import: adopt an existing object by id, or by identity (Terraform 1.12+).
 #[derive(Debug)]
-pub struct ImportRequest {
-    /// The id the user gave.
+pub struct ImportRequest<I> {
+    /// The id the user gave; empty when importing by identity.
     pub id: String,
+    /// The identity the user gave (`import { identity = {...} }`).
+    pub identity: Option<I>,
 }
 
 /// Result of create or update. A state returned with error diagnostics is recorded by
@@ -158,12 +160,35 @@ pub trait Resource: Send + Sync + 'static {
     /// Configuration, plan and state, declared with `model!`.
     type Model: Model;
 
+    /// Its identity (Terraform 1.12+), declared with `model!`: required attributes are
+    /// required to import by identity, optional ones optional. [`NoIdentity`] for none.
+    type Identity: Model;
+
     /// The type name, e.g. `sigsentry_log_source`.
     fn type_name(&self) -> &'static str;
 
     /// The version of its state's schema.
     fn schema_version(&self) -> i64 {
         0
+    }
+
+    /// The version of its identity's schema.
+    fn identity_version(&self) -> i64 {
+        0
+    }
+
+    /// The identity of the object whose state is `state`: it must never change for one
+    /// object. `None` when the state has none to give (no id yet).
+    fn identity(&self, state: &Self::Model) -> Option<Self::Identity> {
+        let _ = state;
+        None
+    }
+
+    /// The configuration that would produce the object whose state is `state`, for
+    /// Terraform's generated configuration (Terraform 1.14+). The default keeps what the
+    /// configuration may set and drops what only the provider sets.
+    fn generate_config(&self, state: Self::Model) -> Result<Self::Model, Diagnostics> {
+        Ok(state)
     }
 
     /// Checks a configuration beyond what each attribute's validators say (unknown
@@ -193,8 +218,85 @@ pub trait Resource: Send + Sync + 'static {
     /// Deletes the object; an object already gone counts as deleted.
     fn delete(&self, req: DeleteRequest<Self::Model>) -> BoxFuture<'_, Diagnostics>;
 
-    /// Imports an existing object by id.
-    fn import(&self, req: ImportRequest) -> BoxFuture<'_, ImportResponse<Self::Model>>;
+    /// Imports an existing object by id or identity.
+    fn import(
+        &self,
+        req: ImportRequest<Self::Identity>,
+    ) -> BoxFuture<'_, ImportResponse<Self::Model>>;
+}
+
+/// A shared resource is the resource (a list resource and the provider can hold one).
+impl<R: Resource> Resource for std::sync::Arc<R> {
+    type Model = R::Model;
+    type Identity = R::Identity;
+
+    fn type_name(&self) -> &'static str {
+        (**self).type_name()
+    }
+    fn schema_version(&self) -> i64 {
+        (**self).schema_version()
+    }
+    fn identity_version(&self) -> i64 {
+        (**self).identity_version()
+    }
+    fn identity(&self, state: &Self::Model) -> Option<Self::Identity> {
+        (**self).identity(state)
+    }
+    fn generate_config(&self, state: Self::Model) -> Result<Self::Model, Diagnostics> {
+        (**self).generate_config(state)
+    }
+    fn validate(&self, req: ValidateRequest<'_, Self::Model>) -> Diagnostics {
+        (**self).validate(req)
+    }
+    fn modify_plan(
+        &self,
+        req: PlanRequest<Self::Model>,
+    ) -> BoxFuture<'_, PlanResponse<Self::Model>> {
+        (**self).modify_plan(req)
+    }
+    fn create(&self, req: CreateRequest<Self::Model>) -> BoxFuture<'_, ApplyResponse<Self::Model>> {
+        (**self).create(req)
+    }
+    fn read(&self, req: ReadRequest<Self::Model>) -> BoxFuture<'_, ReadResponse<Self::Model>> {
+        (**self).read(req)
+    }
+    fn update(&self, req: UpdateRequest<Self::Model>) -> BoxFuture<'_, ApplyResponse<Self::Model>> {
+        (**self).update(req)
+    }
+    fn delete(&self, req: DeleteRequest<Self::Model>) -> BoxFuture<'_, Diagnostics> {
+        (**self).delete(req)
+    }
+    fn import(
+        &self,
+        req: ImportRequest<Self::Identity>,
+    ) -> BoxFuture<'_, ImportResponse<Self::Model>> {
+        (**self).import(req)
+    }
+}
+
+/// The identity of a resource type that has none.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NoIdentity;
+
+impl super::model::TfValue for NoIdentity {
+    fn tf_type() -> crate::tfplugin::value::Type {
+        crate::tfplugin::value::Type::object(Vec::<(String, crate::tfplugin::value::Type)>::new())
+    }
+    fn from_tf(_: &crate::tfplugin::value::Value, _: &AttributePath) -> Result<Self, Diagnostics> {
+        Ok(NoIdentity)
+    }
+    fn to_tf(&self) -> crate::tfplugin::value::Value {
+        crate::tfplugin::value::Value::Object(Default::default())
+    }
+}
+
+impl Model for NoIdentity {
+    fn description() -> &'static str {
+        ""
+    }
+    fn attributes() -> Vec<super::attribute::AttributeSpec> {
+        Vec::new()
+    }
 }
 
 /// Requests and responses hold credentials: they print their shape only.

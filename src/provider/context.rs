@@ -129,6 +129,15 @@ impl ProviderContext {
         }
     }
 
+    /// The project configured for tenant-scoped keys (`None` for a project-scoped key,
+    /// whose project is implicit, or before configuration).
+    pub fn project(&self) -> Option<String> {
+        match self.state.read().as_deref() {
+            Ok(Configured::Ready { client, .. }) => client.config().project_id.clone(),
+            _ => None,
+        }
+    }
+
     /// The Terraform state this process serves ("" before configuration).
     pub fn scope(&self) -> String {
         match self.state.read().as_deref() {

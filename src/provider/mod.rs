@@ -8,9 +8,9 @@
 //! `context` (the configured client), `state_scope` (which state is served).
 
 pub mod config;
-mod context;
+pub(crate) mod context;
 pub mod data_sources;
-mod errors;
+pub(crate) mod errors;
 pub mod log_source;
 pub mod mapping;
 pub mod platforms;
@@ -20,7 +20,8 @@ mod state_scope;
 use self::config::ProviderConfig;
 use self::context::ProviderContext;
 use crate::framework::{
-    data_source, resource, BoxFuture, ConfigureRequest, DataSourceHandle, Provider, ResourceHandle,
+    data_source, resource, ActionHandle, BoxFuture, ConfigureRequest, DataSourceHandle,
+    ListResourceHandle, Provider, ResourceHandle,
 };
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::tfplugin::value::AttributePath;
@@ -34,6 +35,7 @@ pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/sigsentry/sigsentry";
 /// The SigSentry provider.
 pub struct SigSentryProvider {
     ctx: Arc<ProviderContext>,
+    log_sources: Arc<log_source::LogSourceResource>,
 }
 
 impl Default for SigSentryProvider {
@@ -45,8 +47,10 @@ impl Default for SigSentryProvider {
 impl SigSentryProvider {
     /// A provider waiting for ConfigureProvider.
     pub fn new() -> Self {
+        let ctx = Arc::new(ProviderContext::default());
         SigSentryProvider {
-            ctx: Arc::new(ProviderContext::default()),
+            log_sources: Arc::new(log_source::LogSourceResource::new(ctx.clone())),
+            ctx,
         }
     }
 }
@@ -91,9 +95,22 @@ impl Provider for SigSentryProvider {
     }
 
     fn resources(&self) -> Vec<ResourceHandle> {
-        vec![resource(log_source::LogSourceResource::new(
-            self.ctx.clone(),
-        ))]
+        vec![resource(self.log_sources.clone())]
+    }
+
+    fn list_resources(&self, resources: &[ResourceHandle]) -> Vec<ListResourceHandle> {
+        let list = || log_source::list::LogSourceList::new(self.log_sources.clone());
+        resources
+            .iter()
+            .filter(|r| r.type_name() == log_source::TYPE_NAME)
+            .filter_map(|r| ListResourceHandle::new(list(), r))
+            .collect()
+    }
+
+    fn actions(&self) -> Vec<ActionHandle> {
+        vec![ActionHandle::new(
+            log_source::test_action::LogSourceTest::new(self.ctx.clone()),
+        )]
     }
 
     fn data_sources(&self) -> Vec<DataSourceHandle> {

@@ -29,6 +29,8 @@ pub struct ServerCapabilities {
     pub get_provider_schema_optional: bool,
     /// The provider implements MoveResourceState.
     pub move_resource_state: bool,
+    /// The provider implements GenerateResourceConfig (Terraform 1.14+ calls it only then).
+    pub generate_resource_config: bool,
 }
 
 /// Why a response was deferred.
@@ -55,6 +57,10 @@ pub struct GetProviderSchemaResponse {
     pub resource_schemas: BTreeMap<String, Schema>,
     /// Data source schemas by type name.
     pub data_source_schemas: BTreeMap<String, Schema>,
+    /// List resource schemas by type name (Terraform 1.13+).
+    pub list_resource_schemas: BTreeMap<String, Schema>,
+    /// Action schemas by type name (Terraform 1.14+).
+    pub action_schemas: BTreeMap<String, Schema>,
     /// Capabilities.
     pub server_capabilities: ServerCapabilities,
     /// Problems building the schema.
@@ -153,6 +159,9 @@ pub struct ReadResourceRequest {
     pub provider_meta: Option<DynamicValue>,
     /// Client capabilities.
     pub client_capabilities: ClientCapabilities,
+    /// The identity as last recorded; `None` for state written before identity existed
+    /// (or by a client without it).
+    pub current_identity: Option<DynamicValue>,
 }
 
 /// ReadResource response.
@@ -166,6 +175,8 @@ pub struct ReadResourceResponse {
     pub private: Vec<u8>,
     /// Set when the read was deferred.
     pub deferred: Option<DeferredReason>,
+    /// The object's identity.
+    pub new_identity: Option<DynamicValue>,
 }
 
 /// PlanResourceChange request.
@@ -185,6 +196,8 @@ pub struct PlanResourceChangeRequest {
     pub provider_meta: Option<DynamicValue>,
     /// Client capabilities.
     pub client_capabilities: ClientCapabilities,
+    /// The prior object's identity.
+    pub prior_identity: Option<DynamicValue>,
 }
 
 /// PlanResourceChange response.
@@ -200,6 +213,8 @@ pub struct PlanResourceChangeResponse {
     pub diagnostics: Diagnostics,
     /// Set when the plan was deferred.
     pub deferred: Option<DeferredReason>,
+    /// The identity the object will have.
+    pub planned_identity: Option<DynamicValue>,
 }
 
 /// ApplyResourceChange request.
@@ -217,6 +232,8 @@ pub struct ApplyResourceChangeRequest {
     pub planned_private: Vec<u8>,
     /// provider_meta, if configured.
     pub provider_meta: Option<DynamicValue>,
+    /// The identity planned.
+    pub planned_identity: Option<DynamicValue>,
 }
 
 /// ApplyResourceChange response.
@@ -228,6 +245,8 @@ pub struct ApplyResourceChangeResponse {
     pub private: Vec<u8>,
     /// Problems.
     pub diagnostics: Diagnostics,
+    /// The object's identity (null after destroy).
+    pub new_identity: Option<DynamicValue>,
 }
 
 /// ImportResourceState request.
@@ -235,10 +254,12 @@ pub struct ApplyResourceChangeResponse {
 pub struct ImportResourceStateRequest {
     /// Resource type name.
     pub type_name: String,
-    /// The id the user gave.
+    /// The id the user gave (empty when importing by identity).
     pub id: String,
     /// Client capabilities.
     pub client_capabilities: ClientCapabilities,
+    /// The identity the user gave (`import { identity = ... }`, Terraform 1.12+).
+    pub identity: Option<DynamicValue>,
 }
 
 /// One imported object.
@@ -250,6 +271,8 @@ pub struct ImportedResource {
     pub state: DynamicValue,
     /// Private bytes.
     pub private: Vec<u8>,
+    /// Its identity.
+    pub identity: Option<DynamicValue>,
 }
 
 /// ImportResourceState response.
@@ -286,6 +309,158 @@ pub struct ReadDataSourceResponse {
     /// Set when the read was deferred.
     pub deferred: Option<DeferredReason>,
 }
+
+/// One identity attribute (Terraform 1.12+).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdentityAttribute {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: crate::tfplugin::value::Type,
+    /// Must be given to import by identity.
+    pub required_for_import: bool,
+    /// May be given to import by identity.
+    pub optional_for_import: bool,
+    /// Markdown description.
+    pub description: String,
+}
+
+/// A managed resource type's identity schema.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IdentitySchema {
+    /// Bumped when stored identities need an upgrade.
+    pub version: i64,
+    /// Its attributes.
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+/// GetResourceIdentitySchemas response.
+#[derive(Clone, Debug, Default)]
+pub struct GetResourceIdentitySchemasResponse {
+    /// Identity schemas by resource type name.
+    pub identity_schemas: BTreeMap<String, IdentitySchema>,
+    /// Problems.
+    pub diagnostics: Diagnostics,
+}
+
+/// UpgradeResourceIdentity request.
+#[derive(Clone, Debug, Default)]
+pub struct UpgradeResourceIdentityRequest {
+    /// Resource type name.
+    pub type_name: String,
+    /// Identity schema version it was stored with.
+    pub version: i64,
+    /// The stored identity (JSON).
+    pub raw_identity: RawState,
+}
+
+/// UpgradeResourceIdentity response.
+#[derive(Clone, Debug, Default)]
+pub struct UpgradeResourceIdentityResponse {
+    /// The identity under the current identity schema.
+    pub upgraded_identity: Option<DynamicValue>,
+    /// Problems.
+    pub diagnostics: Diagnostics,
+}
+
+/// GenerateResourceConfig request (Terraform 1.14+).
+#[derive(Clone, Debug, Default)]
+pub struct GenerateResourceConfigRequest {
+    /// Resource type name.
+    pub type_name: String,
+    /// The object's state.
+    pub state: DynamicValue,
+}
+
+/// GenerateResourceConfig response.
+#[derive(Clone, Debug, Default)]
+pub struct GenerateResourceConfigResponse {
+    /// A configuration value for the resource (of its schema's type).
+    pub config: Option<DynamicValue>,
+    /// Problems.
+    pub diagnostics: Diagnostics,
+}
+
+/// ListResource request (Terraform 1.13+).
+#[derive(Clone, Debug, Default)]
+pub struct ListResourceRequest {
+    /// List resource type name (that of a managed resource type).
+    pub type_name: String,
+    /// The list block's configuration.
+    pub config: DynamicValue,
+    /// Send each object's full state too.
+    pub include_resource_object: bool,
+    /// The most events Terraform reads.
+    pub limit: i64,
+}
+
+/// One event of a ListResource stream.
+#[derive(Clone, Debug, Default)]
+pub struct ListResourceEvent {
+    /// The object's identity (every event that is not only a diagnostic needs one).
+    pub identity: Option<DynamicValue>,
+    /// A name for people.
+    pub display_name: String,
+    /// The object's state, when asked for.
+    pub resource_object: Option<DynamicValue>,
+    /// Problems.
+    pub diagnostics: Diagnostics,
+}
+
+/// ValidateListResourceConfig request.
+#[derive(Clone, Debug, Default)]
+pub struct ValidateListResourceConfigRequest {
+    /// List resource type name.
+    pub type_name: String,
+    /// The list block's configuration.
+    pub config: DynamicValue,
+    /// `include_resource` as configured (a bool value).
+    pub include_resource_object: DynamicValue,
+    /// `limit` as configured (a number value).
+    pub limit: DynamicValue,
+}
+
+/// PlanAction and InvokeAction requests (Terraform 1.14+).
+#[derive(Clone, Debug, Default)]
+pub struct ActionRequest {
+    /// Action type name.
+    pub action_type: String,
+    /// The action's configuration.
+    pub config: DynamicValue,
+    /// Client capabilities.
+    pub client_capabilities: ClientCapabilities,
+}
+
+/// PlanAction response.
+#[derive(Clone, Debug, Default)]
+pub struct PlanActionResponse {
+    /// Problems.
+    pub diagnostics: Diagnostics,
+    /// Set when the action was deferred.
+    pub deferred: Option<DeferredReason>,
+}
+
+/// One event of an InvokeAction stream.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InvokeActionEvent {
+    /// A line of progress for people.
+    Progress(String),
+    /// The end: errors mean the action failed.
+    Completed(Diagnostics),
+}
+
+/// ValidateActionConfig request.
+#[derive(Clone, Debug, Default)]
+pub struct ValidateActionConfigRequest {
+    /// Action type name.
+    pub type_name: String,
+    /// The action's configuration.
+    pub config: DynamicValue,
+}
+
+/// Where a streaming RPC sends its events. A send fails once Terraform stops reading (it
+/// reached its limit, or went away): the stream's producer should then stop.
+pub type EventSender<T> = tokio::sync::mpsc::Sender<T>;
 
 /// What a protocol-6 provider implements. The gRPC server calls these; of the RPCs not
 /// listed here, GetFunctions is answered with no functions and the rest with
@@ -343,6 +518,44 @@ pub trait ProviderServer: Send + Sync + 'static {
         &self,
         req: ReadDataSourceRequest,
     ) -> impl Future<Output = ReadDataSourceResponse> + Send;
+    /// Identity schemas of the managed resource types that have one.
+    fn get_resource_identity_schemas(
+        &self,
+    ) -> impl Future<Output = GetResourceIdentitySchemasResponse> + Send;
+    /// Upgrades a stored identity to the current identity schema.
+    fn upgrade_resource_identity(
+        &self,
+        req: UpgradeResourceIdentityRequest,
+    ) -> impl Future<Output = UpgradeResourceIdentityResponse> + Send;
+    /// Turns a resource's state into configuration.
+    fn generate_resource_config(
+        &self,
+        req: GenerateResourceConfigRequest,
+    ) -> impl Future<Output = GenerateResourceConfigResponse> + Send;
+    /// Streams a list resource's objects into `events`, stopping when a send fails.
+    fn list_resource(
+        &self,
+        req: ListResourceRequest,
+        events: EventSender<ListResourceEvent>,
+    ) -> impl Future<Output = ()> + Send;
+    /// Checks a list block's configuration.
+    fn validate_list_resource_config(
+        &self,
+        req: ValidateListResourceConfigRequest,
+    ) -> impl Future<Output = Diagnostics> + Send;
+    /// Checks an action's configuration.
+    fn validate_action_config(
+        &self,
+        req: ValidateActionConfigRequest,
+    ) -> impl Future<Output = Diagnostics> + Send;
+    /// Plans an action.
+    fn plan_action(&self, req: ActionRequest) -> impl Future<Output = PlanActionResponse> + Send;
+    /// Invokes an action, streaming progress into `events` and ending with `Completed`.
+    fn invoke_action(
+        &self,
+        req: ActionRequest,
+        events: EventSender<InvokeActionEvent>,
+    ) -> impl Future<Output = ()> + Send;
     /// Terraform asks the provider to stop in-flight work (interrupt). Returns an error
     /// text if stopping failed.
     fn stop_provider(&self) -> impl Future<Output = Result<(), String>> + Send;

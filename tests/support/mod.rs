@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod core;
 pub mod fake;
 pub mod hostile;
 pub mod plugin;

@@ -2,9 +2,11 @@
 
 mod checks;
 mod idempotency;
+pub mod list;
 pub mod model;
+pub mod test_action;
 
-pub use self::model::LogSourceModel;
+pub use self::model::{LogSourceIdentity, LogSourceModel};
 
 use self::idempotency::{Ordinals, Private};
 use super::context::ProviderContext;
@@ -33,7 +35,7 @@ const SAMPLE_CHARS: usize = 200;
 
 /// `sigsentry_log_source`.
 pub struct LogSourceResource {
-    ctx: Arc<ProviderContext>,
+    pub(crate) ctx: Arc<ProviderContext>,
     ordinals: Ordinals,
 }
 
@@ -69,7 +71,7 @@ impl LogSourceModel {
     /// This object after the API described its source: the API's attributes from the
     /// source (see `mapping`), and what only Terraform knows (credentials, which the API
     /// never returns, and `verify`) carried over from `self`.
-    fn refreshed(mut self, source: &LogSource) -> LogSourceModel {
+    pub(crate) fn refreshed(mut self, source: &LogSource) -> LogSourceModel {
         let v = LogSourceView::from(source);
         self.id = v.id;
         self.log_type = v.log_type;
@@ -396,11 +398,66 @@ impl LogSourceResource {
     }
 }
 
+impl LogSourceResource {
+    /// The identity of source `id` as this provider serves it.
+    pub(crate) fn identity_of(&self, id: &str) -> LogSourceIdentity {
+        LogSourceIdentity {
+            id: Field::Known(id.to_string()),
+            project_id: self.ctx.project().into(),
+        }
+    }
+
+    /// The id to import: the one given, or the identity's, checked against the project
+    /// this provider serves.
+    fn import_target(&self, req: &ImportRequest<LogSourceIdentity>) -> Result<String, Diagnostics> {
+        let Some(identity) = &req.identity else {
+            return Ok(req.id.trim().to_string());
+        };
+        let wrong_project = match (identity.project_id.known(), self.ctx.project()) {
+            (Some(wanted), Some(ours)) => (wanted != &ours).then(|| {
+                format!(
+                    "The identity names project {wanted:?}, but this provider is configured for \
+                 {ours:?}. Import with a provider whose project_id is {wanted:?}."
+                )
+            }),
+            (Some(wanted), None) => Some(format!(
+                "The identity names project {wanted:?}, but this provider uses a \
+                 project-scoped key and sets no project_id. Set project_id = {wanted:?} with a \
+                 tenant-scoped key, or leave project_id out of the identity."
+            )),
+            _ => None,
+        };
+        if let Some(why) = wrong_project {
+            return Err(Diagnostic::error("Identity of another project", why).into());
+        }
+        Ok(identity.id.known().cloned().unwrap_or_default())
+    }
+}
+
 impl Resource for LogSourceResource {
     type Model = LogSourceModel;
+    type Identity = LogSourceIdentity;
 
     fn type_name(&self) -> &'static str {
         TYPE_NAME
+    }
+
+    fn identity(&self, state: &LogSourceModel) -> Option<LogSourceIdentity> {
+        state.id().map(|id| self.identity_of(id))
+    }
+
+    /// Generated configuration (`terraform plan|query -generate-config-out`): the type,
+    /// name, sources and is_active; never credentials, which the API never returns and
+    /// the user adds (leaving them out can never clear them: a log source cannot be
+    /// planned without credentials).
+    fn generate_config(&self, state: LogSourceModel) -> Result<LogSourceModel, Diagnostics> {
+        Ok(LogSourceModel {
+            log_type: state.log_type,
+            name: state.name,
+            sources: state.sources,
+            is_active: state.is_active,
+            ..Default::default()
+        })
     }
 
     fn validate(&self, req: ValidateRequest<'_, LogSourceModel>) -> Diagnostics {
@@ -614,9 +671,16 @@ impl Resource for LogSourceResource {
         })
     }
 
-    fn import(&self, req: ImportRequest) -> BoxFuture<'_, ImportResponse<LogSourceModel>> {
+    fn import(
+        &self,
+        req: ImportRequest<LogSourceIdentity>,
+    ) -> BoxFuture<'_, ImportResponse<LogSourceModel>> {
         Box::pin(async move {
-            let id = req.id.trim();
+            let id = match self.import_target(&req) {
+                Ok(id) => id,
+                Err(d) => return ImportResponse::failed(d),
+            };
+            let id = id.as_str();
             if let Err(why) = crate::sigsentry::check_id(id) {
                 return ImportResponse::failed(
                     Diagnostic::error(

@@ -104,3 +104,16 @@ impl LogSourceModel {
         items
     }
 }
+
+crate::model! {
+    /// What identifies a log source to Terraform 1.12+ (`import { identity = {...} }`,
+    /// `terraform query`): its id, and the project it lives in.
+    pub struct LogSourceIdentity {
+        description: "The identity of a SigSentry log source.",
+        id: Field<String> = required("The log source's id (`ls_...`)."),
+        project_id: Field<String> = optional(
+            "The project it belongs to, for tenant-scoped keys (the provider's `project_id`); \
+             null for a project-scoped key, whose project is implicit.",
+        ),
+    }
+}

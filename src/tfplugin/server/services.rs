@@ -41,6 +41,29 @@ struct ProviderService<P> {
     provider: Arc<P>,
 }
 
+/// A server stream of protobuf events.
+type EventStream<T> = Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> + Send>>;
+
+/// How many events a stream holds before its producer waits for Terraform to read: the
+/// producer (a list walk, an action) never runs far ahead of what is consumed.
+const STREAM_BUFFER: usize = 4;
+
+/// Runs `produce` on its own task, sending our events into a bounded channel, and serves
+/// them converted as the RPC's stream. When Terraform stops reading, sends fail and the
+/// producer stops.
+fn stream_events<E, P, F, Fut>(produce: F) -> EventStream<P>
+where
+    E: Send + 'static,
+    P: From<E> + Send + 'static,
+    F: FnOnce(tokio::sync::mpsc::Sender<E>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    use tokio_stream::StreamExt;
+    let (tx, rx) = tokio::sync::mpsc::channel(STREAM_BUFFER);
+    tokio::spawn(produce(tx));
+    Box::pin(tokio_stream::wrappers::ReceiverStream::new(rx).map(|e| Ok(P::from(e))))
+}
+
 /// The answer to every RPC the provider does not serve.
 fn not_served(rpc: &str) -> Status {
     Status::unimplemented(format!("{rpc} is not supported by this provider"))
@@ -110,14 +133,87 @@ impl<P: ProviderServer> pb::provider_server::Provider for ProviderService<P> {
         &self,
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Reply<pb::get_resource_identity_schemas::Response> {
-        Err(not_served("GetResourceIdentitySchemas"))
+        tracing::trace!(rpc = "GetResourceIdentitySchemas", "request");
+        let out = self.provider.get_resource_identity_schemas().await;
+        Ok(Response::new(out.into()))
     }
 
     async fn upgrade_resource_identity(
         &self,
-        _: Request<pb::upgrade_resource_identity::Request>,
+        req: Request<pb::upgrade_resource_identity::Request>,
     ) -> Reply<pb::upgrade_resource_identity::Response> {
-        Err(not_served("UpgradeResourceIdentity"))
+        tracing::trace!(rpc = "UpgradeResourceIdentity", "request");
+        let req = req.into_inner().into();
+        let out = self.provider.upgrade_resource_identity(req).await;
+        Ok(Response::new(out.into()))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        req: Request<pb::generate_resource_config::Request>,
+    ) -> Reply<pb::generate_resource_config::Response> {
+        tracing::trace!(rpc = "GenerateResourceConfig", "request");
+        let req = req.into_inner().into();
+        let out = self.provider.generate_resource_config(req).await;
+        Ok(Response::new(out.into()))
+    }
+
+    type ListResourceStream = EventStream<pb::list_resource::Event>;
+
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Reply<Self::ListResourceStream> {
+        tracing::trace!(rpc = "ListResource", "request");
+        let req = req.into_inner().into();
+        let provider = self.provider.clone();
+        Ok(Response::new(stream_events(move |tx| async move {
+            provider.list_resource(req, tx).await
+        })))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Reply<pb::validate_list_resource_config::Response> {
+        tracing::trace!(rpc = "ValidateListResourceConfig", "request");
+        let req = req.into_inner().into();
+        let out = self.provider.validate_list_resource_config(req).await;
+        Ok(Response::new(out.into()))
+    }
+
+    async fn validate_action_config(
+        &self,
+        req: Request<pb::validate_action_config::Request>,
+    ) -> Reply<pb::validate_action_config::Response> {
+        tracing::trace!(rpc = "ValidateActionConfig", "request");
+        let req = req.into_inner().into();
+        let out = self.provider.validate_action_config(req).await;
+        Ok(Response::new(out.into()))
+    }
+
+    async fn plan_action(
+        &self,
+        req: Request<pb::plan_action::Request>,
+    ) -> Reply<pb::plan_action::Response> {
+        tracing::trace!(rpc = "PlanAction", "request");
+        let req = req.into_inner().into();
+        let out = self.provider.plan_action(req).await;
+        Ok(Response::new(out.into()))
+    }
+
+    type InvokeActionStream = EventStream<pb::invoke_action::Event>;
+
+    async fn invoke_action(
+        &self,
+        req: Request<pb::invoke_action::Request>,
+    ) -> Reply<Self::InvokeActionStream> {
+        tracing::trace!(rpc = "InvokeAction", "request");
+        let req = req.into_inner().into();
+        let provider = self.provider.clone();
+        Ok(Response::new(stream_events(move |tx| async move {
+            provider.invoke_action(req, tx).await
+        })))
     }
 
     async fn configure_provider(

@@ -18,7 +18,10 @@ pub(crate) mod plugin {
     tonic::include_proto!("plugin");
 }
 
+mod action;
 mod data_source;
+mod identity;
+mod list;
 mod provider;
 mod resource;
 mod schema;

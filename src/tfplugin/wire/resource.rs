@@ -1,15 +1,30 @@
-//! Managed resource RPCs: validate, upgrade stored state, read, plan, apply and import.
-//! Resource identity is not supported, so every identity field goes out unset.
+//! Managed resource RPCs: validate, upgrade stored state, read, plan, apply, import and
+//! generated configuration, identity fields included (an identity travels as
+//! `ResourceIdentityData`, a wrapper around a value).
 
 use super::or_default;
 use super::tfplugin6 as pb;
 use crate::tfplugin::diagnostics::Diagnostics;
 use crate::tfplugin::rpc::{
-    ApplyResourceChangeRequest, ApplyResourceChangeResponse, ImportResourceStateRequest,
-    ImportResourceStateResponse, ImportedResource, PlanResourceChangeRequest,
-    PlanResourceChangeResponse, ReadResourceRequest, ReadResourceResponse,
-    UpgradeResourceStateRequest, UpgradeResourceStateResponse, ValidateResourceConfigRequest,
+    ApplyResourceChangeRequest, ApplyResourceChangeResponse, GenerateResourceConfigRequest,
+    GenerateResourceConfigResponse, ImportResourceStateRequest, ImportResourceStateResponse,
+    ImportedResource, PlanResourceChangeRequest, PlanResourceChangeResponse, ReadResourceRequest,
+    ReadResourceResponse, UpgradeResourceStateRequest, UpgradeResourceStateResponse,
+    ValidateResourceConfigRequest,
 };
+use crate::tfplugin::value::DynamicValue;
+
+/// An identity coming in: absent, or a wrapper without a value, is no identity.
+pub(super) fn identity_in(i: Option<pb::ResourceIdentityData>) -> Option<DynamicValue> {
+    i.and_then(|i| i.identity_data).map(Into::into)
+}
+
+/// An identity going out.
+pub(super) fn identity_out(i: Option<DynamicValue>) -> Option<pb::ResourceIdentityData> {
+    i.map(|v| pb::ResourceIdentityData {
+        identity_data: Some(v.into()),
+    })
+}
 
 impl From<pb::validate_resource_config::Request> for ValidateResourceConfigRequest {
     fn from(r: pb::validate_resource_config::Request) -> Self {
@@ -56,6 +71,7 @@ impl From<pb::read_resource::Request> for ReadResourceRequest {
             private: r.private,
             provider_meta: r.provider_meta.map(Into::into),
             client_capabilities: or_default(r.client_capabilities),
+            current_identity: identity_in(r.current_identity),
         }
     }
 }
@@ -67,7 +83,7 @@ impl From<ReadResourceResponse> for pb::read_resource::Response {
             diagnostics: out.diagnostics.into(),
             private: out.private,
             deferred: out.deferred.map(Into::into),
-            new_identity: None,
+            new_identity: identity_out(out.new_identity),
         }
     }
 }
@@ -82,6 +98,7 @@ impl From<pb::plan_resource_change::Request> for PlanResourceChangeRequest {
             prior_private: r.prior_private,
             provider_meta: r.provider_meta.map(Into::into),
             client_capabilities: or_default(r.client_capabilities),
+            prior_identity: identity_in(r.prior_identity),
         }
     }
 }
@@ -95,7 +112,7 @@ impl From<PlanResourceChangeResponse> for pb::plan_resource_change::Response {
             diagnostics: out.diagnostics.into(),
             legacy_type_system: false,
             deferred: out.deferred.map(Into::into),
-            planned_identity: None,
+            planned_identity: identity_out(out.planned_identity),
         }
     }
 }
@@ -109,6 +126,7 @@ impl From<pb::apply_resource_change::Request> for ApplyResourceChangeRequest {
             config: or_default(r.config),
             planned_private: r.planned_private,
             provider_meta: r.provider_meta.map(Into::into),
+            planned_identity: identity_in(r.planned_identity),
         }
     }
 }
@@ -120,7 +138,7 @@ impl From<ApplyResourceChangeResponse> for pb::apply_resource_change::Response {
             private: out.private,
             diagnostics: out.diagnostics.into(),
             legacy_type_system: false,
-            new_identity: None,
+            new_identity: identity_out(out.new_identity),
         }
     }
 }
@@ -131,6 +149,7 @@ impl From<pb::import_resource_state::Request> for ImportResourceStateRequest {
             type_name: r.type_name,
             id: r.id,
             client_capabilities: or_default(r.client_capabilities),
+            identity: identity_in(r.identity),
         }
     }
 }
@@ -151,7 +170,25 @@ impl From<ImportedResource> for pb::import_resource_state::ImportedResource {
             type_name: i.type_name,
             state: Some(i.state.into()),
             private: i.private,
-            identity: None,
+            identity: identity_out(i.identity),
+        }
+    }
+}
+
+impl From<pb::generate_resource_config::Request> for GenerateResourceConfigRequest {
+    fn from(r: pb::generate_resource_config::Request) -> Self {
+        GenerateResourceConfigRequest {
+            type_name: r.type_name,
+            state: or_default(r.state),
+        }
+    }
+}
+
+impl From<GenerateResourceConfigResponse> for pb::generate_resource_config::Response {
+    fn from(out: GenerateResourceConfigResponse) -> Self {
+        pb::generate_resource_config::Response {
+            config: out.config.map(Into::into),
+            diagnostics: out.diagnostics.into(),
         }
     }
 }
@@ -181,5 +218,30 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(r.provider_meta, Some(DynamicValue::default()));
+    }
+
+    #[test]
+    fn identities_travel_both_ways_and_an_empty_wrapper_is_none() {
+        let r = ReadResourceRequest::from(pb::read_resource::Request {
+            current_identity: Some(pb::ResourceIdentityData {
+                identity_data: None,
+            }),
+            ..Default::default()
+        });
+        assert!(r.current_identity.is_none());
+        let dv = DynamicValue {
+            msgpack: vec![0x80],
+            json: Vec::new(),
+        };
+        let out = pb::apply_resource_change::Response::from(ApplyResourceChangeResponse {
+            new_identity: Some(dv.clone()),
+            ..Default::default()
+        });
+        assert_eq!(
+            out.new_identity
+                .and_then(|i| i.identity_data)
+                .map(DynamicValue::from),
+            Some(dv)
+        );
     }
 }

@@ -3,7 +3,10 @@
 //! what the client says it can handle.
 
 use super::tfplugin6 as pb;
-use crate::tfplugin::rpc::{ClientCapabilities, GetProviderSchemaResponse, ServerCapabilities};
+use crate::tfplugin::rpc::{
+    ClientCapabilities, GetProviderSchemaResponse, GetResourceIdentitySchemasResponse,
+    IdentityAttribute, IdentitySchema, ServerCapabilities,
+};
 use crate::tfplugin::schema::{Attribute, Block, NestedBlock, NestingMode, Schema, StringKind};
 
 impl From<GetProviderSchemaResponse> for pb::get_provider_schema::Response {
@@ -25,6 +28,23 @@ impl From<GetProviderSchemaResponse> for pb::get_provider_schema::Response {
             server_capabilities: Some(s.server_capabilities.into()),
             functions: Default::default(),
             ephemeral_resource_schemas: Default::default(),
+            list_resource_schemas: s
+                .list_resource_schemas
+                .into_iter()
+                .map(|(k, v)| (k, v.into()))
+                .collect(),
+            action_schemas: s
+                .action_schemas
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        k,
+                        pb::ActionSchema {
+                            schema: Some(v.into()),
+                        },
+                    )
+                })
+                .collect(),
         }
     }
 }
@@ -47,6 +67,16 @@ impl From<GetProviderSchemaResponse> for pb::get_metadata::Response {
                 .collect(),
             functions: Vec::new(),
             ephemeral_resources: Vec::new(),
+            list_resources: s
+                .list_resource_schemas
+                .into_keys()
+                .map(|type_name| pb::get_metadata::ListResourceMetadata { type_name })
+                .collect(),
+            actions: s
+                .action_schemas
+                .into_keys()
+                .map(|type_name| pb::get_metadata::ActionMetadata { type_name })
+                .collect(),
         }
     }
 }
@@ -134,6 +164,41 @@ impl From<ServerCapabilities> for pb::ServerCapabilities {
             plan_destroy: c.plan_destroy,
             get_provider_schema_optional: c.get_provider_schema_optional,
             move_resource_state: c.move_resource_state,
+            generate_resource_config: c.generate_resource_config,
+        }
+    }
+}
+
+impl From<GetResourceIdentitySchemasResponse> for pb::get_resource_identity_schemas::Response {
+    fn from(s: GetResourceIdentitySchemasResponse) -> Self {
+        pb::get_resource_identity_schemas::Response {
+            identity_schemas: s
+                .identity_schemas
+                .into_iter()
+                .map(|(k, v)| (k, v.into()))
+                .collect(),
+            diagnostics: s.diagnostics.into(),
+        }
+    }
+}
+
+impl From<IdentitySchema> for pb::ResourceIdentitySchema {
+    fn from(s: IdentitySchema) -> Self {
+        pb::ResourceIdentitySchema {
+            version: s.version,
+            identity_attributes: s.attributes.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<IdentityAttribute> for pb::resource_identity_schema::IdentityAttribute {
+    fn from(a: IdentityAttribute) -> Self {
+        pb::resource_identity_schema::IdentityAttribute {
+            name: a.name,
+            r#type: a.ty.to_json(),
+            required_for_import: a.required_for_import,
+            optional_for_import: a.optional_for_import,
+            description: a.description,
         }
     }
 }

@@ -241,7 +241,7 @@ fn latency_axis(sizes: &[u64], latencies: &[u64], big_project: bool) {
 
     // A few sources in a big project: read one by one, never the whole list.
     let (few, project) = if big_project { (5, 2000) } else { (5, 200) };
-    let fake = Fake::start();
+    let fake = Fake::start_with(FakeApi::new().quota(project + 10));
     for i in 0..project - few {
         fake.create_out_of_band("loki", &format!("other-{i}"), &["{a=\"b\"}"]);
     }

@@ -3,6 +3,7 @@
 //! generated parts with two tokens on lines of their own:
 //! - `{{schema}}`: the attribute reference of the page's provider, resource or data source;
 //! - `{{platforms}}`: the table of log types and their credential keys;
+//! - `{{identity}}`: the resource's identity schema (Terraform 1.12+);
 //! - `{{example PATH}}`: the file at `PATH` (relative to the repository root) in an HCL or
 //!   shell code block.
 
@@ -18,6 +19,8 @@ struct Page {
     out: &'static str,
     template: &'static str,
     block: Block,
+    /// The identity, for a resource that has one.
+    identity: Option<Declared>,
 }
 
 fn pages() -> Vec<Page> {
@@ -26,13 +29,36 @@ fn pages() -> Vec<Page> {
         out: "index.md",
         template: "index.md.tmpl",
         block: Declared::of::<ProviderConfig>(0).schema.block,
+        identity: None,
     }];
-    for r in p.resources() {
+    let resources = p.resources();
+    for r in &resources {
         if r.type_name() == "sigsentry_log_source" {
             pages.push(Page {
                 out: "resources/log_source.md",
                 template: "resources/log_source.md.tmpl",
                 block: r.declared().schema.block.clone(),
+                identity: r.identity().cloned(),
+            });
+        }
+    }
+    for l in p.list_resources(&resources) {
+        if l.type_name() == "sigsentry_log_source" {
+            pages.push(Page {
+                out: "list-resources/log_source.md",
+                template: "list-resources/log_source.md.tmpl",
+                block: l.declared().schema.block.clone(),
+                identity: None,
+            });
+        }
+    }
+    for a in p.actions() {
+        if a.type_name() == "sigsentry_log_source_test" {
+            pages.push(Page {
+                out: "actions/log_source_test.md",
+                template: "actions/log_source_test.md.tmpl",
+                block: a.declared().schema.block.clone(),
+                identity: None,
             });
         }
     }
@@ -52,6 +78,7 @@ fn pages() -> Vec<Page> {
             out,
             template,
             block: d.declared().schema.block.clone(),
+            identity: None,
         });
     }
     pages
@@ -117,6 +144,23 @@ fn schema_markdown(block: &Block) -> String {
     out
 }
 
+/// The identity schema: what `import { identity = {...} }` takes.
+fn identity_markdown(identity: &Declared) -> String {
+    let mut out = String::from("### Identity Schema\n");
+    for (title, required) in [("Required", true), ("Optional", false)] {
+        let lines: String = identity
+            .specs
+            .iter()
+            .filter(|s| (s.mode == crate::framework::Mode::Required) == required)
+            .map(|s| format!("- `{}` ({}) {}\n", s.name, type_name(&s.ty), s.description))
+            .collect();
+        if !lines.is_empty() {
+            out.push_str(&format!("\n#### {title}\n\n{lines}"));
+        }
+    }
+    out
+}
+
 fn example_block(root: &Path, rel: &str) -> Result<String, String> {
     let text = std::fs::read_to_string(root.join(rel))
         .map_err(|e| format!("cannot read example {rel}: {e}"))?;
@@ -141,6 +185,12 @@ fn render(root: &Path, page: &Page) -> Result<String, String> {
             out.push_str(&schema_markdown(&page.block));
         } else if t == "{{platforms}}" {
             out.push_str(&platforms::markdown_table());
+        } else if t == "{{identity}}" {
+            let identity = page
+                .identity
+                .as_ref()
+                .ok_or_else(|| format!("{} names {{{{identity}}}} but has none", page.template))?;
+            out.push_str(&identity_markdown(identity));
         } else if let Some(rel) = t
             .strip_prefix("{{example ")
             .and_then(|r| r.strip_suffix("}}"))

@@ -31,14 +31,19 @@ fn query_generates_import_blocks_by_identity_that_plan_as_imports() {
         "list \"sigsentry_log_source\" \"loki\" {\n  provider = sigsentry\n  config {\n    type = \"loki\"\n  }\n}\n",
     )
     .unwrap();
-    let q = ws.run(&["query", "-no-color", "-generate-config-out=generated.tf"]).ok();
+    let q = ws
+        .run(&["query", "-no-color", "-generate-config-out=generated.tf"])
+        .ok();
     for id in &ids {
         assert!(q.stdout.contains(id.as_str()), "{}", q.all());
     }
     let generated = std::fs::read_to_string(ws.path().join("generated.tf")).unwrap();
     assert_eq!(generated.matches("import {").count(), 3, "{generated}");
     assert_eq!(generated.matches("identity").count(), 3, "{generated}");
-    assert!(generated.contains("type = \"loki\"") || generated.contains("type        = \"loki\""), "{generated}");
+    assert!(
+        generated.contains("type = \"loki\"") || generated.contains("type        = \"loki\""),
+        "{generated}"
+    );
     assert!(!generated.contains("tenant_id"), "{generated}");
     assert!(!generated.contains("dash-splunk"), "{generated}");
     // The user adds credentials, as the docs say; then the plan imports, creating nothing.
@@ -55,7 +60,11 @@ fn query_generates_import_blocks_by_identity_that_plan_as_imports() {
         .join("\n");
     std::fs::write(ws.path().join("generated.tf"), fixed).unwrap();
     let plan = ws.plan();
-    assert!(plan.stdout.contains("3 to import, 0 to add"), "{}", plan.all());
+    assert!(
+        plan.stdout.contains("3 to import, 0 to add"),
+        "{}",
+        plan.all()
+    );
     ws.apply(&[]);
     assert_eq!(fake.sources().len(), 4);
     ws.assert_no_changes();
@@ -126,9 +135,17 @@ fn the_test_action_runs_after_create_and_with_invoke() {
     };
     ws.config(&WITH_ACTION.replace("TOKEN", "tok-good"));
     let created = ws.apply(&[]);
-    assert!(created.all().contains("Testing log source"), "{}", created.all());
+    assert!(
+        created.all().contains("Testing log source"),
+        "{}",
+        created.all()
+    );
     let invoked = ws.apply(&["-invoke=action.sigsentry_log_source_test.check"]);
-    assert!(invoked.all().contains("sample log line"), "{}", invoked.all());
+    assert!(
+        invoked.all().contains("sample log line"),
+        "{}",
+        invoked.all()
+    );
     assert!(invoked.all().contains("works"), "{}", invoked.all());
 }
 

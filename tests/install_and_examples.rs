@@ -7,10 +7,12 @@ use std::path::Path;
 use std::process::Command;
 use support::terraform::{provider_dir, require_terraform, terraform_bin, terraform_version};
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies the files of `from` into `to`, but for those `skip` names.
+fn copy_dir(from: &Path, to: &Path, skip: &[&str]) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap().flatten() {
-        if e.file_type().unwrap().is_file() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if e.file_type().unwrap().is_file() && !skip.contains(&name.as_str()) {
             std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
         }
     }
@@ -99,20 +101,28 @@ fn examples_are_formatted_and_valid() {
     );
 
     let minor = terraform_version().map(|v| v.1).unwrap_or(0);
-    for dir in [
-        "examples/provider",
-        "examples/quickstart",
-        "examples/resources/sigsentry_log_source",
-        "examples/data-sources/sigsentry_log_source",
-        "examples/data-sources/sigsentry_log_sources",
-    ] {
+    for (dir, needs) in [
+        ("examples/provider", 0),
+        ("examples/quickstart", 0),
         // Write-only credentials and ephemeral variables need Terraform 1.11.
-        if dir.ends_with("sigsentry_log_source") && dir.contains("resources/") && minor < 11 {
-            eprintln!("SKIP validate {dir}: it uses write-only credentials (Terraform >= 1.11)");
+        ("examples/resources/sigsentry_log_source", 11),
+        ("examples/data-sources/sigsentry_log_source", 0),
+        ("examples/data-sources/sigsentry_log_sources", 0),
+        ("examples/actions/sigsentry_log_source_test", 14),
+    ] {
+        if minor < needs {
+            eprintln!("SKIP validate {dir}: it needs Terraform >= 1.{needs}");
             continue;
         }
+        // Import by identity is Terraform 1.12+.
+        let skip: &[&str] = if minor < 12 {
+            eprintln!("SKIP validate import-by-identity.tf: it needs Terraform >= 1.12");
+            &["import-by-identity.tf"]
+        } else {
+            &[]
+        };
         let ws = support::terraform::Workspace::new("http://127.0.0.1:9", "unused");
-        copy_dir(&root.join(dir), ws.path());
+        copy_dir(&root.join(dir), ws.path(), skip);
         let has_block = std::fs::read_dir(ws.path()).unwrap().flatten().any(|e| {
             std::fs::read_to_string(e.path())
                 .unwrap_or_default()
@@ -125,8 +135,30 @@ fn examples_are_formatted_and_valid() {
             )
             .unwrap();
         }
+        if dir.ends_with("sigsentry_log_source") && minor >= 12 {
+            // The import block names a resource it needs.
+            std::fs::write(
+                ws.path().join("target.tf"),
+                "resource \"sigsentry_log_source\" \"from_dashboard\" {\n  type = \"loki\"\n  name = \"x\"\n  credentials = { host = \"https://loki.example.com\" }\n  sources = [\"a\"]\n}\n",
+            )
+            .unwrap();
+        }
         let v = ws.run(&["validate", "-no-color"]);
         assert_eq!(v.code, 0, "{dir}:\n{}", v.all());
+    }
+    // The query file: `terraform validate -query` is Terraform 1.14+.
+    if minor >= 14 {
+        let ws = support::terraform::Workspace::new("http://127.0.0.1:9", "unused");
+        copy_dir(
+            &root.join("examples/list-resources/sigsentry_log_source"),
+            ws.path(),
+            &[],
+        );
+        ws.config("provider \"sigsentry\" {}\n");
+        let v = ws.run(&["validate", "-query", "-no-color"]);
+        assert_eq!(v.code, 0, "list resource example:\n{}", v.all());
+    } else {
+        eprintln!("SKIP validate -query of the list resource example: it needs Terraform >= 1.14");
     }
     let _ = provider_dir();
 }

@@ -292,6 +292,7 @@ macro_rules! model {
 
         impl $name {
             /// Terraform names of the attributes, in declaration order.
+            #[allow(dead_code)]
             pub const NAMES: &'static [&'static str] = &[ $( $crate::model!(@name $field $($tf)?) ),+ ];
         }
 

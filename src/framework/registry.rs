@@ -367,3 +367,82 @@ impl DataSourceHandle {
         &self.declared
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::{
+        computed, required, ApplyResponse, Field, ImportResponse, NoIdentity, ReadResponse,
+    };
+
+    crate::model! {
+        /// A resource model without identity.
+        pub struct Plain {
+            description: "A plain thing.",
+            id: Field<String> = computed("Its id."),
+            name: Field<String> = required("Its name."),
+        }
+    }
+
+    struct PlainResource;
+
+    impl Resource for PlainResource {
+        type Model = Plain;
+        type Identity = NoIdentity;
+
+        fn type_name(&self) -> &'static str {
+            "test_plain"
+        }
+        fn create(&self, req: CreateRequest<Plain>) -> BoxFuture<'_, ApplyResponse<Plain>> {
+            Box::pin(async move {
+                ApplyResponse {
+                    state: Some(Plain {
+                        id: Field::Known("p1".into()),
+                        ..req.planned
+                    }),
+                    private: None,
+                    diagnostics: Diagnostics::new(),
+                }
+            })
+        }
+        fn read(&self, req: ReadRequest<Plain>) -> BoxFuture<'_, ReadResponse<Plain>> {
+            Box::pin(async move {
+                ReadResponse {
+                    state: Some(req.state),
+                    private: None,
+                    diagnostics: Diagnostics::new(),
+                }
+            })
+        }
+        fn update(&self, req: UpdateRequest<Plain>) -> BoxFuture<'_, ApplyResponse<Plain>> {
+            Box::pin(async move {
+                ApplyResponse {
+                    state: Some(req.planned),
+                    private: None,
+                    diagnostics: Diagnostics::new(),
+                }
+            })
+        }
+        fn delete(&self, _: DeleteRequest<Plain>) -> BoxFuture<'_, Diagnostics> {
+            Box::pin(async { Diagnostics::new() })
+        }
+        fn import(&self, _: ImportRequest<NoIdentity>) -> BoxFuture<'_, ImportResponse<Plain>> {
+            Box::pin(async { ImportResponse::failed(Diagnostics::new()) })
+        }
+    }
+
+    #[test]
+    fn a_resource_without_identity_declares_none_and_generates_its_settable_attributes() {
+        let h = ResourceHandle::new(PlainResource);
+        assert!(h.identity().is_none());
+        let state = Plain {
+            id: Field::Known("p1".into()),
+            name: Field::Known("n".into()),
+        }
+        .to_value();
+        assert_eq!(h.ops.identity(&state).unwrap(), None);
+        // The default generated configuration is the state; the adapter nulls what only
+        // the provider sets.
+        assert_eq!(h.ops.generate_config(&state).unwrap(), state);
+    }
+}

@@ -23,7 +23,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// How long the first read waits to count the reads arriving with it.
-pub const WINDOW: Duration = Duration::from_millis(25);
+pub const WINDOW: Duration = Duration::from_millis(10);
 /// Reads at once that make a walk worth it.
 pub const BURST: usize = 6;
 

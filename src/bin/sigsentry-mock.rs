@@ -71,7 +71,9 @@ fn main() -> ExitCode {
             }
         };
         // Signal handlers first: a script may stop us as soon as it reads the address.
+        #[cfg(unix)]
         use tokio::signal::unix::{signal, SignalKind};
+        #[cfg(unix)]
         let (mut term, mut int) = match (
             signal(SignalKind::terminate()),
             signal(SignalKind::interrupt()),
@@ -82,13 +84,31 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // Windows: Ctrl-C or Ctrl-Break (what a console or a job runner sends).
+        #[cfg(windows)]
+        let (mut int, mut brk) = match (
+            tokio::signal::windows::ctrl_c(),
+            tokio::signal::windows::ctrl_break(),
+        ) {
+            (Ok(i), Ok(b)) => (i, b),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("sigsentry-mock: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on {}", handle.url());
         let _ = out.flush();
         drop(out);
+        #[cfg(unix)]
         tokio::select! {
             _ = int.recv() => {}
             _ = term.recv() => {}
+        }
+        #[cfg(windows)]
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = brk.recv() => {}
         }
         handle.shutdown().await;
         ExitCode::SUCCESS

@@ -247,14 +247,11 @@ impl Shared {
         // because it holds credentials.
         let written = {
             use std::io::Write;
-            use std::os::unix::fs::OpenOptionsExt;
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&tmp)
-                .and_then(|mut f| f.write_all(&text))
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            options.open(&tmp).and_then(|mut f| f.write_all(&text))
         };
         if written.is_ok() {
             let _ = std::fs::rename(&tmp, path);

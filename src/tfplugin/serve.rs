@@ -15,7 +15,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, UnixListener};
+use tokio::net::TcpListener;
+#[cfg(unix)]
+use tokio::net::UnixListener;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -122,6 +124,7 @@ impl tonic::transport::server::Connected for Conn {
 
 /// Where we listen.
 enum Listener {
+    #[cfg(unix)]
     Unix(UnixListener, PathBuf),
     Tcp(TcpListener),
 }
@@ -129,6 +132,7 @@ enum Listener {
 impl Listener {
     fn network(&self) -> &'static str {
         match self {
+            #[cfg(unix)]
             Listener::Unix(..) => "unix",
             Listener::Tcp(_) => "tcp",
         }
@@ -136,6 +140,7 @@ impl Listener {
 
     fn address(&self) -> String {
         match self {
+            #[cfg(unix)]
             Listener::Unix(_, p) => p.display().to_string(),
             Listener::Tcp(l) => l.local_addr().map(|a| a.to_string()).unwrap_or_default(),
         }
@@ -147,11 +152,13 @@ fn env_nonempty(key: &str) -> Option<String> {
 }
 
 /// A unix socket in `PLUGIN_UNIX_SOCKET_DIR` (or the temp dir); TCP on 127.0.0.1 within
-/// `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT` when that fails.
+/// `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT` when that fails (always on Windows).
 async fn listen() -> Result<Listener, ServeError> {
+    #[cfg(unix)]
     let dir = env_nonempty("PLUGIN_UNIX_SOCKET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
+    #[cfg(unix)]
     for _ in 0..8 {
         let path = dir.join(format!("plugin{:016x}", fastrand::u64(..)));
         match UnixListener::bind(&path) {
@@ -193,6 +200,7 @@ fn incoming(
                 _ = stop.cancelled() => break,
                 accepted = async {
                     match &listener {
+                        #[cfg(unix)]
                         Listener::Unix(l, _) => l.accept().await.map(|(s, _)| Box::pin(s) as Pin<Box<dyn Io>>),
                         Listener::Tcp(l) => l.accept().await.map(|(s, _)| {
                             // Small RPCs must not wait for Nagle's algorithm.
@@ -233,6 +241,7 @@ fn incoming(
                 }
             }
         }
+        #[cfg(unix)]
         if let Listener::Unix(_, path) = &listener {
             let _ = std::fs::remove_file(path);
         }
@@ -273,6 +282,7 @@ async fn start<P: ProviderServer>(
     let network = listener.network();
     let address = listener.address();
     let socket_path = match &listener {
+        #[cfg(unix)]
         Listener::Unix(_, p) => Some(p.clone()),
         Listener::Tcp(_) => None,
     };
@@ -393,7 +403,10 @@ pub async fn serve<P: ProviderServer>(provider: P, opts: ServeOptions) -> Result
             }
         });
         // If Terraform dies without shutting us down (killed), exit instead of lingering.
+        // (Unix only: std has no parent pid on Windows.)
+        #[cfg(unix)]
         let orphaned = stop.clone();
+        #[cfg(unix)]
         tokio::spawn(async move {
             let parent = std::os::unix::process::parent_id();
             loop {

@@ -1,7 +1,7 @@
 //! sigsentry-mock: the bundled fake SigSentry API as a server, for demos and pipelines.
 
 use clap::Parser;
-use sigsentry_provider::fake_api::{ApiKey, FakeApi};
+use sigsentry_provider::fake_api::{ApiKey, FakeApi, SeedSource};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,6 +27,11 @@ struct Args {
     /// Keep state in this file across restarts (written atomically after each change).
     #[arg(long)]
     state_file: Option<PathBuf>,
+    /// Preload the log sources in this JSON file: an array of {"type", "name", "sources",
+    /// "isActive" (optional, default true), "projectId" (optional, default prj_default)}.
+    /// Ignored when --state-file names a file that already exists.
+    #[arg(long, value_name = "FILE")]
+    seed: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -51,6 +56,18 @@ fn main() -> ExitCode {
     }
     if let Some(path) = args.state_file {
         api = api.state_file(path);
+    }
+    if let Some(path) = &args.seed {
+        let parsed = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| SeedSource::parse_list(&text));
+        match parsed {
+            Ok(list) => api = api.seed(list),
+            Err(e) => {
+                eprintln!("sigsentry-mock: bad --seed {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        }
     }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -259,6 +259,44 @@ impl Shared {
     }
 }
 
+/// A log source to preload: one entry of `sigsentry-mock --seed FILE`, whose file is a JSON
+/// array of `{"type", "name", "sources", "isActive"?, "projectId"?}` objects.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedSource {
+    /// Platform type, e.g. `loki`.
+    #[serde(rename = "type")]
+    pub log_type: String,
+    /// Name.
+    pub name: String,
+    /// Sources (log groups, streams, indexes...).
+    pub sources: Vec<String>,
+    /// Active flag (default true).
+    #[serde(default)]
+    pub is_active: Option<bool>,
+    /// Project (default `prj_default`).
+    #[serde(default)]
+    pub project_id: Option<String>,
+}
+
+impl SeedSource {
+    /// Parses a seed file: a JSON array of entries, each checked as the API checks a create
+    /// (type, name, sources; seeded sources have no credentials).
+    pub fn parse_list(text: &str) -> Result<Vec<SeedSource>, String> {
+        let list: Vec<SeedSource> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        for (i, s) in list.iter().enumerate() {
+            let mut details = Vec::new();
+            validate::check_type(Some(&json!(s.log_type)), &mut details);
+            validate::check_name(Some(&json!(s.name)), &mut details);
+            validate::check_sources(Some(&json!(s.sources)), &mut details);
+            if let Some((field, why)) = details.first() {
+                return Err(format!("entry {i}: {field} {why}"));
+            }
+        }
+        Ok(list)
+    }
+}
+
 /// Configures and starts a fake API.
 #[derive(Clone, Debug)]
 pub struct FakeApi {
@@ -266,6 +304,7 @@ pub struct FakeApi {
     projects: Vec<String>,
     quota: usize,
     state_file: Option<PathBuf>,
+    seeds: Vec<SeedSource>,
 }
 
 impl Default for FakeApi {
@@ -275,6 +314,7 @@ impl Default for FakeApi {
             projects: vec![DEFAULT_PROJECT.to_string()],
             quota: 1000,
             state_file: None,
+            seeds: Vec::new(),
         }
     }
 }
@@ -328,8 +368,21 @@ impl FakeApi {
         self
     }
 
+    /// Preloads `sources` (their projects join the tenant), unless a state file with saved
+    /// state is loaded: seeds describe a fresh start and are never added twice.
+    pub fn seed(mut self, sources: impl IntoIterator<Item = SeedSource>) -> Self {
+        for s in sources {
+            if let Some(p) = &s.project_id {
+                self = self.project(p);
+            }
+            self.seeds.push(s);
+        }
+        self
+    }
+
     /// Starts serving on `addr` (port 0: any free port).
     pub async fn start(self, addr: SocketAddr) -> Result<FakeHandle, StartError> {
+        let saved = matches!(&self.state_file, Some(p) if p.exists());
         let persisted: Persisted = match &self.state_file {
             Some(p) if p.exists() => {
                 let text = std::fs::read(p)
@@ -356,6 +409,25 @@ impl FakeApi {
                 log: Vec::new(),
             }),
         });
+        if !saved && !self.seeds.is_empty() {
+            let mut store = shared.lock();
+            for s in self.seeds {
+                let project = s.project_id.as_deref().unwrap_or(DEFAULT_PROJECT);
+                let mut made = new_source(
+                    &mut store,
+                    project,
+                    &s.log_type,
+                    &s.name,
+                    s.sources,
+                    BTreeMap::new(),
+                );
+                if let Some(active) = s.is_active {
+                    made.is_active = active;
+                    store.sources.insert(made.id.clone(), made);
+                }
+            }
+            shared.persist(&store);
+        }
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| StartError(format!("cannot listen on {addr}: {e}")))?;

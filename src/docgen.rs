@@ -2,8 +2,8 @@
 //! drift from the schema. Hand-written prose lives in `templates/`; a template names the
 //! generated parts with two tokens on lines of their own:
 //! - `{{schema}}`: the attribute reference of the page's provider, resource or data source;
-//! - `{{example PATH}}`: the file at `PATH` (relative to the repository root) in an HCL or
-//!   shell code block.
+//! - `{{example PATH}}`: the file at `PATH` (relative to the repository root) in an HCL,
+//!   shell or JSON code block.
 
 use crate::framework::Provider;
 use crate::provider::SigSentryProvider;
@@ -52,6 +52,12 @@ fn pages() -> Vec<Page> {
             block: d.schema().block,
         });
     }
+    // Guides: prose and tested examples, no schema.
+    pages.push(Page {
+        out: "guides/testing-modules.md",
+        template: "guides/testing-modules.md.tmpl",
+        block: Block::default(),
+    });
     pages
 }
 
@@ -120,6 +126,8 @@ fn example_block(root: &Path, rel: &str) -> Result<String, String> {
         .map_err(|e| format!("cannot read example {rel}: {e}"))?;
     let lang = if rel.ends_with(".sh") {
         "shell"
+    } else if rel.ends_with(".json") {
+        "json"
     } else {
         "terraform"
     };

@@ -110,6 +110,14 @@ main() {
         exit 1
       fi
     done
+    # macOS binaries cannot run here: check what `file` cannot (minimum macOS, libraries,
+    # the arm64 code signature).
+    case "$t" in
+      aarch64-apple-darwin | x86_64-apple-darwin)
+        python3 scripts/check-macho.py --arch "$([ "${t%%-*}" = aarch64 ] && echo arm64 || echo x86_64)" \
+          --max-minos "${MACOSX_DEPLOYMENT_TARGET:-11.0}" "$dir/$name" "$dir/$mock"
+        ;;
+    esac
     zip_one "$dir/$name$exe" "${name}_v${version}${exe}" "$dist/${name}_${version}_${pair}.zip"
     zip_one "$dir/$mock$exe" "${mock}${exe}" "$dist/${mock}_${version}_${pair}.zip"
     echo "built $pair in $((SECONDS - started)) s: $(file -b "$dir/$name$exe" | cut -d, -f1-2)" >&2

@@ -16,6 +16,13 @@ done
 [ "${#missing[@]}" -gt 0 ] || exit 0
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 echo "installing from Debian's packages: ${missing[*]}" >&2
-as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  "${missing[@]}" >&2
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+# apt's progress goes to a log, shown only when it fails.
+if ! { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "could not install ${missing[*]}" >&2
+  exit 1
+fi

@@ -21,6 +21,7 @@ command -v cargo-zigbuild >/dev/null 2>&1 ||
   { echo "cargo-zigbuild not found: run scripts/ensure-cross.sh $target" >&2; exit 1; }
 case "$target" in
   # zig would otherwise stamp the newest macOS as the minimum; Terraform itself needs 11.
+  # rustc warns that xcrun finds no macOS SDK: expected, zig links without one.
   *-apple-darwin) export MACOSX_DEPLOYMENT_TARGET="${MACOSX_DEPLOYMENT_TARGET:-11.0}" ;;
   # aws-lc-sys assembles its x86_64 Windows code with nasm, else with the objects it ships.
   x86_64-pc-windows-*) command -v nasm >/dev/null 2>&1 || export AWS_LC_SYS_PREBUILT_NASM=1 ;;

@@ -6,6 +6,23 @@ cd "$(dirname "$0")/.."
 SIGSENTRY_TERRAFORM="$(scripts/ensure-terraform.sh)"
 export SIGSENTRY_TERRAFORM
 echo "terraform: $SIGSENTRY_TERRAFORM ($("$SIGSENTRY_TERRAFORM" version | head -n 1))"
+
+# The release and platform tests (tests/release.rs, tests/platforms.rs) cross-build the
+# linux_amd64, linux_arm64 and windows_amd64 releases and run them here: gpg signs, the
+# static Linux build runs in an empty chroot, qemu-user runs arm64, wine runs Windows.
+# Once installed, SIGSENTRY_REQUIRE_CROSS=1 makes a missing tool fail those tests instead of
+# skipping them. Without root or sudo they skip, saying why; in CI that is an error.
+if scripts/ensure-apt.sh gpg=gpg gpgconf=gpgconf zip=zip unzip=unzip file=file \
+  qemu-aarch64=qemu-user wine=wine,wine64 &&
+  scripts/ensure-cross.sh x86_64-unknown-linux-musl aarch64-unknown-linux-musl \
+    x86_64-pc-windows-gnu >/dev/null; then
+  export SIGSENTRY_REQUIRE_CROSS=1
+elif [ "${CI:-}" = true ]; then
+  echo "cannot install the tools of the release and platform tests" >&2
+  exit 1
+else
+  echo "warning: tools of the release and platform tests missing; those tests will skip" >&2
+fi
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 # The previous release, built from git history, for the upgrade tests (tests/upgrade.rs).

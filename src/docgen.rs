@@ -4,8 +4,8 @@
 //! - `{{schema}}`: the attribute reference of the page's provider, resource or data source;
 //! - `{{platforms}}`: the table of log types and their credential keys;
 //! - `{{identity}}`: the resource's identity schema (Terraform 1.12+);
-//! - `{{example PATH}}`: the file at `PATH` (relative to the repository root) in an HCL or
-//!   shell code block.
+//! - `{{example PATH}}`: the file at `PATH` (relative to the repository root) in an HCL,
+//!   shell or JSON code block.
 
 use crate::framework::{Declared, Provider};
 use crate::provider::config::ProviderConfig;
@@ -81,6 +81,13 @@ fn pages() -> Vec<Page> {
             identity: None,
         });
     }
+    // Guides: prose and tested examples, no schema.
+    pages.push(Page {
+        out: "guides/testing-modules.md",
+        template: "guides/testing-modules.md.tmpl",
+        block: Block::default(),
+        identity: None,
+    });
     pages
 }
 
@@ -166,6 +173,8 @@ fn example_block(root: &Path, rel: &str) -> Result<String, String> {
         .map_err(|e| format!("cannot read example {rel}: {e}"))?;
     let lang = if rel.ends_with(".sh") {
         "shell"
+    } else if rel.ends_with(".json") {
+        "json"
     } else {
         "terraform"
     };

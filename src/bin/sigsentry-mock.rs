@@ -1,7 +1,7 @@
 //! sigsentry-mock: the bundled fake SigSentry API as a server, for demos and pipelines.
 
 use clap::Parser;
-use sigsentry_provider::fake_api::{ApiKey, FakeApi, Settings};
+use sigsentry_provider::fake_api::{ApiKey, FakeApi, SeedSource, Settings};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,6 +43,11 @@ struct Args {
     /// Keep state in this file across restarts (written atomically after each change).
     #[arg(long)]
     state_file: Option<PathBuf>,
+    /// Preload the log sources in this JSON file: an array of {"type", "name", "sources",
+    /// "isActive" (optional, default true), "projectId" (optional, default prj_default)}.
+    /// Ignored when --state-file names a file that already exists.
+    #[arg(long, value_name = "FILE")]
+    seed: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -86,6 +91,18 @@ fn main() -> ExitCode {
     if let Some(path) = args.state_file {
         api = api.state_file(path);
     }
+    if let Some(path) = &args.seed {
+        let parsed = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| SeedSource::parse_list(&text));
+        match parsed {
+            Ok(list) => api = api.seed(list),
+            Err(e) => {
+                eprintln!("sigsentry-mock: bad --seed {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -105,7 +122,9 @@ fn main() -> ExitCode {
             }
         };
         // Signal handlers first: a script may stop us as soon as it reads the address.
+        #[cfg(unix)]
         use tokio::signal::unix::{signal, SignalKind};
+        #[cfg(unix)]
         let (mut term, mut int) = match (
             signal(SignalKind::terminate()),
             signal(SignalKind::interrupt()),
@@ -116,13 +135,31 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // Windows: Ctrl-C or Ctrl-Break (what a console or a job runner sends).
+        #[cfg(windows)]
+        let (mut int, mut brk) = match (
+            tokio::signal::windows::ctrl_c(),
+            tokio::signal::windows::ctrl_break(),
+        ) {
+            (Ok(i), Ok(b)) => (i, b),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("sigsentry-mock: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "listening on {}", handle.url());
         let _ = out.flush();
         drop(out);
+        #[cfg(unix)]
         tokio::select! {
             _ = int.recv() => {}
             _ = term.recv() => {}
+        }
+        #[cfg(windows)]
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = brk.recv() => {}
         }
         handle.shutdown().await;
         ExitCode::SUCCESS

@@ -9,7 +9,8 @@
 //! - `faults`: injected faults (middleware);
 //! - `pacing`: latency and a rate limit (middleware);
 //! - `request_log`: what was asked and answered (middleware);
-//! - `routes`: the endpoints; `validate`: the contract's rules; `admin`: `/_fake`.
+//! - `routes`: the endpoints; `validate`: the contract's rules; `admin`: `/_fake`;
+//! - `seed`: the sources a fake starts with (`sigsentry-mock --seed`).
 //!
 //! Credentials whose values contain `invalid` or `reject` fail the connection test with
 //! `AUTH_FAILED`, so rejected-credential paths can be exercised. Tests drive the fake
@@ -23,6 +24,7 @@ mod keys;
 mod pacing;
 mod request_log;
 mod routes;
+mod seed;
 mod store;
 mod validate;
 
@@ -30,6 +32,7 @@ pub use faults::{FaultAction, FaultRule};
 pub use keys::{ApiKey, KeyScope, DEFAULT_PROJECT, TENANT};
 pub use pacing::Settings;
 pub use request_log::RequestRecord;
+pub use seed::SeedSource;
 pub use store::StoredSource;
 
 use axum::body::{Body, Bytes};
@@ -154,6 +157,7 @@ pub struct FakeApi {
     state_file: Option<PathBuf>,
     admin: bool,
     settings: Settings,
+    seeds: Vec<SeedSource>,
 }
 
 impl Default for FakeApi {
@@ -165,6 +169,7 @@ impl Default for FakeApi {
             state_file: None,
             admin: false,
             settings: Settings::default(),
+            seeds: Vec::new(),
         }
     }
 }
@@ -215,6 +220,18 @@ impl FakeApi {
     /// Keeps state in `path` across restarts.
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
+        self
+    }
+
+    /// Preloads `sources` (their projects join the tenant), unless a state file with saved
+    /// state is loaded: seeds describe a fresh start and are never added twice.
+    pub fn seed(mut self, sources: impl IntoIterator<Item = SeedSource>) -> Self {
+        for s in sources {
+            if let Some(p) = &s.project_id {
+                self = self.project(p);
+            }
+            self.seeds.push(s);
+        }
         self
     }
 
@@ -273,6 +290,8 @@ impl FakeApi {
     /// Starts serving on `addr` (port 0: any free port). A state file that cannot be
     /// written refuses the start.
     pub async fn start(self, addr: SocketAddr) -> Result<FakeHandle, StartError> {
+        // Seeds describe a fresh start: a state file that already exists wins.
+        let saved = matches!(&self.state_file, Some(p) if std::fs::symlink_metadata(p).is_ok());
         let (state_file, store) = match &self.state_file {
             Some(p) => {
                 let (f, s) = store::StateFile::open(p).map_err(StartError)?;
@@ -292,6 +311,20 @@ impl FakeApi {
             settings: Mutex::new(self.settings),
             bucket: Mutex::new(Default::default()),
         });
+        if !saved && !self.seeds.is_empty() {
+            let mut store = shared.lock_store();
+            for s in self.seeds {
+                store.insert(store::NewSource {
+                    project: s.project_id.as_deref().unwrap_or(DEFAULT_PROJECT),
+                    log_type: &s.log_type,
+                    name: &s.name,
+                    sources: s.sources,
+                    credentials: BTreeMap::new(),
+                    is_active: s.is_active.unwrap_or(true),
+                });
+            }
+            shared.persist(&store);
+        }
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| StartError(format!("cannot listen on {addr}: {e}")))?;

@@ -90,7 +90,12 @@ pub fn binary() -> &'static str {
 
 /// A command with Terraform's environment; `cert` None means TLS disabled.
 pub fn command(cert: Option<&ClientCert>) -> Command {
-    let mut cmd = Command::new(binary());
+    with_terraform_env(Command::new(binary()), cert)
+}
+
+/// `cmd` with Terraform's environment: another build of the provider, or a wrapper that
+/// starts one (qemu, wine, chroot), passing the environment on.
+pub fn with_terraform_env(mut cmd: Command, cert: Option<&ClientCert>) -> Command {
     cmd.env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
         .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
         .env("PLUGIN_MIN_PORT", "10000")

@@ -9,12 +9,17 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, UnixListener};
+use tokio::net::TcpListener;
+#[cfg(unix)]
+use tokio::net::UnixListener;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// How long a client may take to complete the TLS handshake.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The pause after a failed accept.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// A connection, plain or TLS, over a unix socket or TCP.
 pub(super) struct Conn(Pin<Box<dyn Io>>);
@@ -71,6 +76,7 @@ impl tonic::transport::server::Connected for Conn {
 /// Where we listen.
 pub(super) enum Listener {
     /// A unix socket and its path.
+    #[cfg(unix)]
     Unix(UnixListener, PathBuf),
     /// TCP on loopback.
     Tcp(TcpListener),
@@ -80,6 +86,7 @@ impl Listener {
     /// `unix` or `tcp`, as the handshake line and the reattach JSON name it.
     pub(super) fn network(&self) -> &'static str {
         match self {
+            #[cfg(unix)]
             Listener::Unix(..) => "unix",
             Listener::Tcp(_) => "tcp",
         }
@@ -88,6 +95,7 @@ impl Listener {
     /// The socket path or `host:port`.
     pub(super) fn address(&self) -> String {
         match self {
+            #[cfg(unix)]
             Listener::Unix(_, p) => p.display().to_string(),
             Listener::Tcp(l) => l.local_addr().map(|a| a.to_string()).unwrap_or_default(),
         }
@@ -96,6 +104,7 @@ impl Listener {
     /// The socket file, to remove once serving stops.
     pub(super) fn socket_path(&self) -> Option<PathBuf> {
         match self {
+            #[cfg(unix)]
             Listener::Unix(_, p) => Some(p.clone()),
             Listener::Tcp(_) => None,
         }
@@ -104,13 +113,38 @@ impl Listener {
 
 /// A directory only this user can enter, for the debug-mode socket: without mutual TLS,
 /// anyone who can connect can drive the provider with its configured API key.
+#[cfg(unix)]
 pub(super) struct PrivateDir {
     path: PathBuf,
     /// The owner; connections from other users are refused as well.
-    pub(super) uid: u32,
+    uid: u32,
 }
 
+/// Windows has no private unix socket here: debug mode serves on loopback TCP there, like
+/// go-plugin, and the docs say any local user can reach that port.
+#[cfg(windows)]
+pub(super) struct PrivateDir;
+
+#[cfg(windows)]
 impl PrivateDir {
+    /// Nothing to make on Windows.
+    pub(super) fn create() -> Result<PrivateDir, ServeError> {
+        Ok(PrivateDir)
+    }
+
+    /// No peer check on Windows.
+    pub(super) fn owner(&self) -> Option<u32> {
+        None
+    }
+}
+
+#[cfg(unix)]
+impl PrivateDir {
+    /// The user whose connections are served.
+    pub(super) fn owner(&self) -> Option<u32> {
+        Some(self.uid)
+    }
+
     /// A new directory of mode 0700 in the temp dir. One that already exists is never
     /// adopted: another user may have made it.
     pub(super) fn create() -> Result<PrivateDir, ServeError> {
@@ -144,6 +178,7 @@ impl PrivateDir {
     }
 }
 
+#[cfg(unix)]
 impl Drop for PrivateDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
@@ -152,8 +187,9 @@ impl Drop for PrivateDir {
 
 /// A unix socket in `private` (debug mode), else in `PLUGIN_UNIX_SOCKET_DIR` (or the temp
 /// dir); TCP on 127.0.0.1 within `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT` when that fails, except
-/// in debug mode, where any local user could reach a TCP port.
+/// in debug mode, where any local user could reach a TCP port. Windows: always TCP.
 pub(super) async fn listen(private: Option<&PrivateDir>) -> Result<Listener, ServeError> {
+    #[cfg(unix)]
     if let Some(p) = private {
         let path = p.path.join("plugin.sock");
         return UnixListener::bind(&path)
@@ -164,9 +200,13 @@ pub(super) async fn listen(private: Option<&PrivateDir>) -> Result<Listener, Ser
                 ))
             });
     }
+    #[cfg(windows)]
+    let _ = private;
+    #[cfg(unix)]
     let dir = env_nonempty("PLUGIN_UNIX_SOCKET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
+    #[cfg(unix)]
     for _ in 0..8 {
         let path = dir.join(format!("plugin{:016x}", fastrand::u64(..)));
         match UnixListener::bind(&path) {
@@ -202,6 +242,8 @@ pub(super) fn incoming(
     only_uid: Option<u32>,
     stop: CancellationToken,
 ) -> tokio_stream::wrappers::ReceiverStream<std::io::Result<Conn>> {
+    #[cfg(windows)]
+    let _ = only_uid;
     let (tx, rx) = mpsc::channel(16);
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     tokio::spawn(async move {
@@ -210,6 +252,7 @@ pub(super) fn incoming(
                 _ = stop.cancelled() => break,
                 accepted = async {
                     match &listener {
+                        #[cfg(unix)]
                         Listener::Unix(l, _) => l.accept().await.map(|(s, _)| {
                             let peer = s.peer_cred().map(|c| c.uid()).ok();
                             match only_uid {
@@ -230,7 +273,9 @@ pub(super) fn incoming(
                     Ok(Some(s)) => s,
                     Ok(None) => continue,
                     Err(e) => {
+                        // A lasting error (out of file descriptors) must not spin the loop.
                         tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(ACCEPT_BACKOFF).await;
                         continue;
                     }
                 },
@@ -260,6 +305,7 @@ pub(super) fn incoming(
                 }
             }
         }
+        #[cfg(unix)]
         if let Listener::Unix(_, path) = &listener {
             let _ = std::fs::remove_file(path);
         }

@@ -112,7 +112,12 @@ async fn start<P: ProviderServer>(
     let socket_path = listener.socket_path();
     let stop = CancellationToken::new();
     let router = services::router(provider, stop.clone()).await;
-    let incoming = listener::incoming(listener, tls, private.as_ref().map(|p| p.uid), stop.clone());
+    let incoming = listener::incoming(
+        listener,
+        tls,
+        private.as_ref().and_then(PrivateDir::owner),
+        stop.clone(),
+    );
     let shutdown = stop.clone();
     let server = Box::pin(async move {
         router
@@ -203,7 +208,10 @@ pub async fn serve<P: ProviderServer>(provider: P, opts: ServeOptions) -> Result
             }
         });
         // If Terraform dies without shutting us down (killed), exit instead of lingering.
+        // (Unix only: std has no parent pid on Windows.)
+        #[cfg(unix)]
         let orphaned = stop.clone();
+        #[cfg(unix)]
         tokio::spawn(async move {
             let parent = std::os::unix::process::parent_id();
             loop {

@@ -249,3 +249,150 @@ fn a_claim_whose_answer_is_lost_still_adopts_the_source() {
     assert_eq!(ids_in_state(&ws), live(&fake));
     ws.assert_no_changes();
 }
+
+/// The private data Terraform stores with the first instance, decoded.
+fn private_of(ws: &Workspace) -> serde_json::Value {
+    use base64::Engine;
+    let instance = ws.first_instance_in_state_file();
+    let Some(b64) = instance["private"].as_str() else {
+        return serde_json::Value::Null;
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("private is base64");
+    serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null)
+}
+
+/// An apply whose create succeeds and whose claim is refused: the source is kept, tainted.
+fn create_with_a_failed_claim(fake: &Fake, ws: &Workspace, name: &str) -> String {
+    ws.config(&splunk(name, CBD));
+    fake.fail_next(Fault::status("PATCH", PATH, 1, 403, "FORBIDDEN"));
+    let out = ws.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_ne!(out.code, 0, "the apply should fail: {}", out.all());
+    let kept = fake.sources();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(ids_in_state(ws), live(fake), "the source made was not kept");
+    kept[0].id.clone()
+}
+
+#[test]
+fn a_source_kept_after_a_failed_claim_is_never_adopted_by_its_replacement() {
+    let Some((fake, ws)) = setup("a_source_kept_after_a_failed_claim_is_never_adopted") else {
+        return;
+    };
+    let old = create_with_a_failed_claim(&fake, &ws, "unclaimed");
+    // The tainted object is replaced, new before old; the replacement's create repeats the
+    // key, and the API replays the old source to it.
+    ws.apply(&[]);
+    assert_replaced_by_a_new_source(&fake, &ws, &old);
+}
+
+#[test]
+fn without_refresh_a_replacement_that_adopts_the_unclaimed_source_keeps_it() {
+    let Some((fake, ws)) = setup("without_refresh_a_replacement_adopts_the_unclaimed_source")
+    else {
+        return;
+    };
+    let old = create_with_a_failed_claim(&fake, &ws, "unclaimed-norefresh");
+    // No refresh claims the tainted object's source first: the replacement adopts it, and
+    // destroying the deposed object must then leave it alone.
+    ws.apply(&["-refresh=false"]);
+    let live = live(&fake);
+    assert_eq!(live.len(), 1, "the adopted source was deleted: {live:?}");
+    assert!(live.contains(&old));
+    assert_eq!(ids_in_state(&ws), live);
+    ws.assert_no_changes();
+}
+
+#[test]
+fn a_failed_destroy_keeps_the_private_state_of_the_object() {
+    let Some((fake, ws)) = setup("a_failed_destroy_keeps_the_private_state") else {
+        return;
+    };
+    ws.config(&splunk("keeps-private", ""));
+    ws.apply(&[]);
+    ws.config(&splunk("keeps-private-renamed", ""));
+    ws.apply(&[]);
+    let before = private_of(&ws);
+    assert_eq!(before["g"], 1, "one update counted: {before}");
+    fake.fail_next(Fault::status("DELETE", PATH, 1, 403, "FORBIDDEN"));
+    let out = ws.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_ne!(out.code, 0);
+    assert_eq!(
+        private_of(&ws),
+        before,
+        "the failed destroy reset private state"
+    );
+    assert_eq!(fake.sources().len(), 1);
+}
+
+#[test]
+fn importing_a_source_another_state_just_made_warns() {
+    let Some((fake, first)) = setup("importing_a_source_another_state_just_made_warns") else {
+        return;
+    };
+    first.config(&splunk("held-elsewhere", ""));
+    first.apply(&[]);
+    let id = fake.sources()[0].id.clone();
+    let second = Workspace::new(&fake.url(), support::fake::KEY);
+    second.config(&splunk("held-elsewhere", ""));
+    let out = second
+        .run(&["import", "-no-color", "sigsentry_log_source.a", &id])
+        .ok();
+    let text = out.all();
+    assert!(
+        text.contains("another object may manage") && text.contains("terraform state rm"),
+        "{text}"
+    );
+    // A source nobody claimed (made in the dashboard) imports without a word.
+    let dashboard = fake.create_out_of_band("splunk", "from-dashboard", &["main"]);
+    let third = Workspace::new(&fake.url(), support::fake::KEY);
+    third.config(&splunk("from-dashboard", ""));
+    let out = third
+        .run(&["import", "-no-color", "sigsentry_log_source.a", &dashboard])
+        .ok();
+    assert!(!out.all().contains("Warning"), "{}", out.all());
+}
+
+#[test]
+fn a_run_killed_after_its_claim_warns_about_the_source_it_left_behind() {
+    let Some((fake, ws)) = setup("a_run_killed_after_its_claim_warns") else {
+        return;
+    };
+    ws.config(&splunk("killed-after-claim", ""));
+    // The claim is carried out, then its answer held until the provider is killed.
+    fake.fail_next(Fault::commit_then_delay(
+        "PATCH",
+        PATH,
+        Duration::from_secs(60),
+    ));
+    let child = ws
+        .command(&["apply", "-auto-approve", "-no-color"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // Claim keys are `tfss-k1-...` (src/sigsentry/keys.rs).
+    while !fake
+        .completed_keys()
+        .iter()
+        .any(|k| k.starts_with("tfss-k1-"))
+    {
+        assert!(Instant::now() < deadline, "the claim was never carried out");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    support::kill_stray_providers(ws.path());
+    let _ = child.wait_with_output().unwrap();
+    let orphan = fake.sources()[0].id.clone();
+    // The re-run cannot tell its own claimed source from another object's: it makes a new
+    // one, and says which source may have been left behind.
+    let out = ws.apply(&[]);
+    let text = out.all();
+    assert!(
+        text.contains("An earlier identical create was replayed") && text.contains(&orphan),
+        "{text}"
+    );
+    assert_eq!(live(&fake).len(), 2);
+    assert!(!ids_in_state(&ws).contains(&orphan));
+}

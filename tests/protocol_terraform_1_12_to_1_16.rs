@@ -568,3 +568,102 @@ fn the_test_action_streams_preview_lines_and_fails_with_the_platform_error() {
         }
     });
 }
+
+/// Creates one source through the RPCs and returns its state.
+async fn create_one(core: &mut Core, name: &str) -> pb::DynamicValue {
+    let rt_ty = core.resource_type(TYPE);
+    let config = splunk_config(core, name);
+    let plan = core
+        .client
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: TYPE.into(),
+            prior_state: Some(dv(&rt_ty, &Value::Null)),
+            proposed_new_state: Some(dv(&rt_ty, &config)),
+            config: Some(dv(&rt_ty, &config)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let applied = core
+        .client
+        .apply_resource_change(pb::apply_resource_change::Request {
+            type_name: TYPE.into(),
+            prior_state: Some(dv(&rt_ty, &Value::Null)),
+            planned_state: plan.planned_state,
+            config: Some(dv(&rt_ty, &config)),
+            planned_private: plan.planned_private,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        errors(&applied.diagnostics).is_empty(),
+        "{:?}",
+        applied.diagnostics
+    );
+    applied.new_state.unwrap()
+}
+
+#[test]
+fn a_project_named_or_left_implicit_is_the_same_identity_but_another_project_is_refused() {
+    let fake = Fake::start();
+    rt().block_on(async {
+        let mut core = configured(&fake).await;
+        let id_ty = core.identity_type(TYPE);
+        let state = create_one(&mut core, "project-moves").await;
+        let id = fake.sources()[0].id.clone();
+        let identity = |project: Value| pb::ResourceIdentityData {
+            identity_data: Some(dv(
+                &id_ty,
+                &object(&[("id", s(&id)), ("project_id", project)]),
+            )),
+        };
+        let read = |core: &mut Core, held: pb::ResourceIdentityData| {
+            let req = pb::read_resource::Request {
+                type_name: TYPE.into(),
+                current_state: Some(state.clone()),
+                current_identity: Some(held),
+                ..Default::default()
+            };
+            let mut client = core.client.clone();
+            async move { client.read_resource(req).await.unwrap().into_inner() }
+        };
+
+        // Held with the project named; the provider now leaves it to the key: no change.
+        let out = read(&mut core, identity(s("prj_default"))).await;
+        assert!(errors(&out.diagnostics).is_empty(), "{:?}", out.diagnostics);
+
+        // The provider names the project; Terraform holds the key-implied (null) one.
+        let mut named = Core::start().await;
+        named
+            .configure_with(
+                &fake.url(),
+                support::fake::KEY,
+                &[("project_id", s("prj_default"))],
+            )
+            .await;
+        let out = read(&mut named, identity(Value::Null)).await;
+        assert!(errors(&out.diagnostics).is_empty(), "{:?}", out.diagnostics);
+        let now = value(
+            &id_ty,
+            out.new_identity.unwrap().identity_data.as_ref().unwrap(),
+        );
+        assert_eq!(
+            now,
+            object(&[("id", s(&id)), ("project_id", s("prj_default"))])
+        );
+
+        // Another project named: refused with both values and the next step; state kept.
+        let out = read(&mut named, identity(s("prj_elsewhere"))).await;
+        let errs = errors(&out.diagnostics).join("\n");
+        assert!(
+            errs.contains("project_id")
+                && errs.contains("prj_elsewhere")
+                && errs.contains("restore"),
+            "{errs}"
+        );
+        assert_eq!(fake.sources().len(), 1);
+    });
+}

@@ -383,6 +383,17 @@ impl FakeHandle {
         self.shared.lock_log().clone()
     }
 
+    /// The idempotency keys whose request the fake has carried out (answer stored), for
+    /// tests that must act the moment a keyed request took effect.
+    pub fn completed_keys(&self) -> Vec<String> {
+        self.shared
+            .lock_keys()
+            .iter()
+            .filter(|(_, e)| matches!(e, idempotency::Entry::Done { .. }))
+            .map(|((_, k), _)| k.clone())
+            .collect()
+    }
+
     /// Forgets the request log.
     pub fn clear_log(&self) {
         self.shared.lock_log().clear();

@@ -240,15 +240,15 @@ impl<P: Provider> ProviderAdapter<P> {
         };
         if let Some(known) = known {
             let before = decode(known, declared, "identity")?;
-            // An identity with nothing set yet (older state) may be filled in.
-            let blank = matches!(&before, Value::Object(m) if m.values().all(Value::is_null));
-            if !before.is_null() && !blank && before != identity {
+            if let Some((name, was, now)) = identity_change(&before, &identity) {
                 return Err(Diagnostic::error(
                     "Identity changed",
                     format!(
-                        "The identity of this {} would change. An object's identity never \
-                         changes; this is a bug in the provider, or the API answered about \
-                         another object.",
+                        "The identity of this {} would change: {name} was {was}, now {now}. An \
+                         object's identity never changes. If the provider's configuration \
+                         changed (a setting that names where objects live), restore it; to \
+                         manage the object under the new configuration, remove it from state \
+                         (terraform state rm ADDRESS) and import it again.",
                         r.type_name
                     ),
                 )
@@ -446,10 +446,12 @@ impl<P: Provider> ProviderAdapter<P> {
         });
         let (prior, planned, config) = match decoded {
             Ok(t) => t,
-            // Keep what Terraform had: an undecodable request must not drop state.
+            // Keep what Terraform had: an undecodable request must not drop state, nor
+            // the private data stored with it (Terraform stores what we answer).
             Err(diagnostics) => {
                 return Ok(ApplyResourceChangeResponse {
                     new_state: Some(req.prior_state),
+                    private: req.planned_private,
                     diagnostics,
                     ..Default::default()
                 })
@@ -458,13 +460,13 @@ impl<P: Provider> ProviderAdapter<P> {
         let private = req.planned_private;
         let (state, out_private, diagnostics) = if planned.is_null() {
             let diags = r.ops.delete(prior.clone(), private.clone()).await?;
-            // A failed delete keeps the object in state.
-            let state = if diags.has_errors() {
-                prior
+            // A failed delete keeps the object in state, and its private data with it:
+            // Terraform stores the private bytes of every object it keeps.
+            if diags.has_errors() {
+                (prior, private, diags)
             } else {
-                Value::Null
-            };
-            (state, Vec::new(), diags)
+                (Value::Null, Vec::new(), diags)
+            }
         } else if prior.is_null() {
             let out = r.ops.create(planned, config, private.clone()).await?;
             (
@@ -852,4 +854,29 @@ impl<P: Provider> ProviderServer for ProviderAdapter<P> {
         self.provider.stop();
         Ok(())
     }
+}
+
+/// The first attribute that differs between an identity Terraform holds and a new one,
+/// with both values. An attribute null on either side is not a change: older states have
+/// none yet (filled in), and an optional one may come and go with the configuration (a
+/// project implied by the key or named in the provider block).
+fn identity_change(before: &Value, now: &Value) -> Option<(String, String, String)> {
+    let (Value::Object(b), Value::Object(n)) = (before, now) else {
+        return None;
+    };
+    b.iter().find_map(|(name, was)| {
+        let now = n.get(name)?;
+        (!was.is_null() && !now.is_null() && was != now)
+            .then(|| (name.clone(), show(was), show(now)))
+    })
+}
+
+/// An identity value for a message: identities hold ids, never secrets. Quoted with
+/// escapes (no control characters reach a terminal) and cut short.
+fn show(v: &Value) -> String {
+    let text = match v {
+        Value::String(s) => format!("{s:?}"),
+        other => format!("{other:?}"),
+    };
+    text.chars().take(120).collect()
 }

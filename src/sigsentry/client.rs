@@ -73,6 +73,18 @@ pub struct Created {
     pub replayed: bool,
 }
 
+/// How many generations an update moves past keys the API has already seen.
+const MAX_STALE_UPDATE_KEYS: u32 = 8;
+
+/// A carried-out update (see [`Client::update`]).
+#[derive(Clone, Debug)]
+pub struct Updated {
+    /// The source as it is now.
+    pub source: LogSource,
+    /// The generation whose key carried the change out: the next update uses one more.
+    pub generation: u64,
+}
+
 /// A claim's outcome (see [`Client::claim`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Claim {
@@ -664,21 +676,42 @@ impl Client {
     }
 
     /// Updates source `id`, whose `generation`-th update this is (a count the caller
-    /// keeps, so repeating an earlier change is never taken for a replay of it).
+    /// keeps, so repeating an earlier change is never taken for a replay of it). A key
+    /// the API has seen before, from no attempt of this call, is passed over for the next
+    /// generation; the answer says which one carried the change.
     pub async fn update(
         &self,
         id: &str,
         patch: &LogSourcePatch,
         generation: u64,
-    ) -> Result<LogSource, ApiError> {
+    ) -> Result<Updated, ApiError> {
         usable_id(id)?;
         let body = patch.to_body();
-        let key = self.keys()?.update(id, generation, &body);
-        let a = self
-            .call(Call::patch(id, body, key, patch.redactor()))
-            .await?;
-        let (data, _) = envelope(&a)?;
-        same_id(id, LogSource::from_json(&data)?)
+        let mut generation = generation;
+        for _ in 0..MAX_STALE_UPDATE_KEYS {
+            let key = self.keys()?.update(id, generation, &body);
+            let a = self
+                .call(Call::patch(id, body.clone(), key, patch.redactor()))
+                .await?;
+            // A replay that answers no attempt of this call is an older update's answer
+            // (its generation was lost with a failed save, or the object was imported
+            // again): it changed nothing now, so send the change under the next key.
+            if a.replayed && !a.after_uncertain_attempt {
+                generation = generation.saturating_add(1);
+                continue;
+            }
+            let (data, _) = envelope(&a)?;
+            return Ok(Updated {
+                source: same_id(id, LogSource::from_json(&data)?)?,
+                generation,
+            });
+        }
+        Err(ApiError::BadAnswer {
+            what: format!(
+                "{MAX_STALE_UPDATE_KEYS} replayed answers in a row to an update of {id}, each \
+                 for a key this run had not used"
+            ),
+        })
     }
 
     /// Deletes a log source (a 404 is returned as [`ApiError::NotFound`]). Any 2xx is

@@ -14,7 +14,7 @@ mod retry_after;
 mod sanitize;
 mod secret;
 
-pub use client::{Claim, Client, ClientConfig, Created, Page};
+pub use client::{Claim, Client, ClientConfig, Created, Page, Updated};
 pub use error::{ApiError, FieldError};
 pub use models::{
     check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestError, TestResult,

@@ -286,3 +286,38 @@ async fn redirects_are_not_followed_and_urls_with_user_info_are_refused() {
     .unwrap_err();
     assert!(!e.to_string().contains("ss_secret_pw"), "{e}");
 }
+
+#[tokio::test]
+async fn an_update_key_replayed_from_an_earlier_run_moves_on_to_the_next_generation() {
+    let server = MockServer::start_async().await;
+    let c = client(&server, 0);
+    let keys = super::keys::KeyDeriver::new(&Secret::new("ss_secret_test"));
+    let patch = LogSourcePatch {
+        name: Some("renamed".into()),
+        ..Default::default()
+    };
+    let body = patch.to_body();
+    let id = "ls_11111111-2222-4333-8444-555555555555";
+    let stale = keys.update(id, 3, &body);
+    let fresh = keys.update(id, 4, &body);
+    let old = server
+        .mock_async(|when, then| {
+            when.method(PATCH).header("idempotency-key", stale.as_str());
+            then.status(200)
+                .header("Idempotent-Replayed", "true")
+                .json_body(json!({"success": true, "data": source_json(id)}));
+        })
+        .await;
+    let new = server
+        .mock_async(|when, then| {
+            when.method(PATCH).header("idempotency-key", fresh.as_str());
+            then.status(200)
+                .json_body(json!({"success": true, "data": source_json(id)}));
+        })
+        .await;
+    let done = c.update(id, &patch, 3).await.unwrap();
+    // The stored answer of generation 3 changed nothing now: generation 4 carried it.
+    assert_eq!(done.generation, 4);
+    old.assert_calls_async(1).await;
+    new.assert_calls_async(1).await;
+}

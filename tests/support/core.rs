@@ -148,8 +148,15 @@ impl Core {
 
     /// ConfigureProvider against `url` with `key`, as core sends it.
     pub async fn configure(&mut self, url: &str, key: &str) {
+        self.configure_with(url, key, &[]).await
+    }
+
+    /// ConfigureProvider against `url` with `key` and the provider attributes `more`.
+    pub async fn configure_with(&mut self, url: &str, key: &str, more: &[(&str, Value)]) {
         let ty = self.provider_type();
-        let config = with(&ty, &[("api_url", s(url)), ("api_key", s(key))]);
+        let mut set = vec![("api_url", s(url)), ("api_key", s(key))];
+        set.extend(more.iter().cloned());
+        let config = with(&ty, &set);
         let out = self
             .client
             .configure_provider(pb::configure_provider::Request {

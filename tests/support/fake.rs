@@ -117,6 +117,11 @@ impl Fake {
         Fake { handle, rt }
     }
 
+    /// Idempotency keys whose request was carried out.
+    pub fn completed_keys(&self) -> Vec<String> {
+        self.handle.completed_keys()
+    }
+
     /// Base URL.
     pub fn url(&self) -> String {
         self.handle.url()

@@ -4,11 +4,18 @@
 //! - Create: keyed by the identity of identical creates plus an ordinal. Identical creates
 //!   of one provider process (`count = 2` twins) take ordinals 0, 1, …; a later run after a
 //!   crash starts again at 0 and so repeats the key of its own interrupted attempt. Every
-//!   adopted source is claimed, so a replay naming a source another object holds moves on
-//!   to the next ordinal instead (see `create_and_claim`).
+//!   created or adopted source is claimed, so a replay naming a source another object
+//!   holds moves on to the next ordinal instead (see `create_and_claim`). A run that
+//!   crashes between the claim and Terraform's state save cannot adopt its own source
+//!   later (the claim is taken): the re-run warns, naming it, and makes a new one.
+//! - A source kept after a claim that failed is marked `unclaimed`; reading, updating or
+//!   deleting it claims it first, so a replacement's replayed create can never adopt it
+//!   unseen, and a deposed object whose source a replacement did adopt lets it go instead
+//!   of deleting it.
 //! - Update: keyed by the source id, the generation counter kept in private state (bumped
 //!   after every successful update) and the PATCH body, so changing A to B, back to A and
-//!   to B again within the key window is never mistaken for a replay.
+//!   to B again within the key window is never mistaken for a replay; a key the API
+//!   replays anyway (a generation lost with a failed save) is passed over by the client.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -46,9 +53,19 @@ pub struct Private {
     /// The fingerprint of the API key that made `sent_write_only`.
     #[serde(default, rename = "k", skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// The create's claim failed: whether another object holds the source is unknown
+    /// until a claim succeeds.
+    #[serde(default, rename = "u", skip_serializing_if = "std::ops::Not::not")]
+    pub unclaimed: bool,
 }
 
 impl Private {
+    /// The generation after one more successful update (saturating: a counter read back
+    /// from state must not overflow).
+    pub fn bump(&mut self, used: u64) {
+        self.generation = used.saturating_add(1);
+    }
+
     /// Reads private bytes; anything unreadable counts as generation 0.
     pub fn from_bytes(bytes: &[u8]) -> Private {
         serde_json::from_slice(bytes).unwrap_or_default()
@@ -84,6 +101,7 @@ mod tests {
             generation: 7,
             sent_write_only: Some("ab".into()),
             key: Some("cd".into()),
+            unclaimed: true,
         };
         assert_eq!(Private::from_bytes(&p.to_bytes()), p);
         assert_eq!(Private::from_bytes(b"\xff"), Private::default());
@@ -96,5 +114,19 @@ mod tests {
         // States written before this change carry `{"g":0}`.
         assert_eq!(Private::from_bytes(br#"{"g":0}"#), Private::default());
         assert_eq!(Private::from_bytes(br#"{"g":3}"#).generation, 3);
+        // A claimed source adds nothing to what earlier releases wrote.
+        let p = Private {
+            generation: 3,
+            ..Default::default()
+        };
+        assert_eq!(p.to_bytes(), br#"{"g":3}"#);
+    }
+
+    #[test]
+    fn a_counter_at_its_limit_does_not_overflow() {
+        let mut p = Private::from_bytes(format!("{{\"g\":{}}}", u64::MAX).as_bytes());
+        assert_eq!(p.generation, u64::MAX);
+        p.bump(p.generation);
+        assert_eq!(p.generation, u64::MAX);
     }
 }

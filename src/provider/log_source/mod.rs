@@ -122,9 +122,10 @@ async fn verify(client: &Client, planned: &LogSourceModel, id: &str) -> Diagnost
 }
 
 /// Why a create failed: what to say, and the source to keep in state when this request
-/// made it (so it is never lost).
+/// made it (so it is never lost), with whether its claim is still to be made.
 struct CreateFailure {
     kept: Option<Box<LogSource>>,
+    unclaimed: bool,
     diagnostics: Diagnostics,
 }
 
@@ -132,9 +133,24 @@ impl CreateFailure {
     fn new(kept: Option<LogSource>, diagnostics: Diagnostics) -> CreateFailure {
         CreateFailure {
             kept: kept.map(Box::new),
+            unclaimed: false,
             diagnostics,
         }
     }
+}
+
+/// A created (or adopted) and claimed source, with any warnings about the way there.
+struct Made {
+    source: LogSource,
+    warnings: Diagnostics,
+}
+
+/// Whose a source is, once its claim is settled.
+enum Owner {
+    /// This object's.
+    Us,
+    /// Another Terraform object's.
+    Other,
 }
 
 /// Which of type, name and sources differ between what a create asked for and what came back.
@@ -154,6 +170,25 @@ fn mismatch(source: &LogSource, body: &NewLogSource) -> Option<&'static str> {
 }
 
 impl LogSourceResource {
+    /// Claims source `id` when this object's create could not (`private.unclaimed`), so
+    /// no other object can adopt it unseen; clears the mark once the answer is known.
+    async fn settle_claim(
+        &self,
+        client: &Client,
+        id: &str,
+        private: &mut Private,
+    ) -> Result<Owner, ApiError> {
+        if !private.unclaimed {
+            return Ok(Owner::Us);
+        }
+        let owner = match client.claim(id).await? {
+            Claim::Won(_) => Owner::Us,
+            Claim::Taken => Owner::Other,
+        };
+        private.unclaimed = false;
+        Ok(owner)
+    }
+
     /// Creates the source, or adopts the one a replay names when it is this object's own
     /// earlier attempt, and claims it (see `Client::claim`). A replay naming a source that
     /// another Terraform object holds, or one deleted since, moves on to the next key: a
@@ -163,7 +198,8 @@ impl LogSourceResource {
         client: &Client,
         body: &NewLogSource,
         creds_attr: CredentialsAttr,
-    ) -> Result<LogSource, CreateFailure> {
+    ) -> Result<Made, CreateFailure> {
+        let mut warnings = Diagnostics::new();
         let fail = |e: &ApiError, kept: Option<LogSource>| {
             Err(CreateFailure::new(
                 kept,
@@ -212,10 +248,41 @@ impl LogSourceResource {
                     if created.replayed {
                         tracing::info!(%id, "create replayed by the API; adopting this object's earlier attempt");
                     }
-                    return Ok(live);
+                    return Ok(Made {
+                        source: live,
+                        warnings,
+                    });
+                }
+                // Made by this very request, yet claimed before: the API reused an id or
+                // misreported the create. Another object may hold that id, so it is not
+                // recorded, and no further source is made.
+                Ok(Claim::Taken) if !created.replayed => {
+                    return Err(CreateFailure::new(
+                        None,
+                        Diagnostic::error(
+                            "The API answered the create with a claimed log source",
+                            format!(
+                                "The API reported log source {id} as made by this create, but a \
+                                 Terraform object already claimed {id}. It was not recorded in \
+                                 this state, so the other object's source is not at risk. Check \
+                                 {id} in SigSentry (delete it if nothing uses it), then apply again."
+                            ),
+                        )
+                        .into(),
+                    ));
                 }
                 Ok(Claim::Taken) => {
                     tracing::info!(%id, "create replayed a log source another object holds; creating a new one under the next key");
+                    warnings.push(Diagnostic::warning(
+                        "An earlier identical create was replayed",
+                        format!(
+                            "The API replayed an earlier create of this exact configuration, naming \
+                             log source {id}, which a Terraform object has claimed. A new source \
+                             was created for this object instead. If no object in any state holds \
+                             {id}, an interrupted run made it before its state was saved: import \
+                             it, or delete it in SigSentry."
+                        ),
+                    ));
                 }
                 Err(ApiError::NotFound { .. }) if created.replayed => {
                     tracing::info!(%id, "replayed create names a deleted log source; creating again under the next key");
@@ -223,7 +290,14 @@ impl LogSourceResource {
                 // Replayed and not claimed: whose it is stays unknown, so it is not kept.
                 Err(e) if created.replayed => return fail(&e, None),
                 Err(e @ ApiError::NotFound { .. }) => return fail(&e, None),
-                Err(e) => return fail(&e, Some(created.source)),
+                // Made by this request: kept, and claimed before anything else uses it.
+                Err(e) => {
+                    return Err(CreateFailure {
+                        kept: Some(Box::new(created.source)),
+                        unclaimed: true,
+                        diagnostics: api_diagnostics(&e, "create", creds_attr),
+                    })
+                }
             }
         }
         Err(CreateFailure::new(
@@ -359,8 +433,8 @@ fn unsent_write_only(
 
 impl LogSourceResource {
     /// A live source with the type and name of a planned create, which no object of this
-    /// state is known to hold: most likely made in the dashboard, and about to be
-    /// duplicated. One listing of the project serves every create of the plan.
+    /// state is known to hold (made in the dashboard, or held by another configuration), and
+    /// about to be duplicated. One listing of the project serves every create of the plan.
     async fn existing_twins(&self, client: &Client, planned: &LogSourceModel) -> Diagnostics {
         let mut diags = Diagnostics::new();
         let (Some(t), Some(name)) = (planned.log_type.known(), planned.name.known()) else {
@@ -385,8 +459,8 @@ impl LogSourceResource {
                     "A log source with this type and name already exists",
                     format!(
                         "The project already has a {t} log source named {name:?}: {id}{others}. \
-                         Applying this plan creates a second one. To manage the existing one \
-                         instead, import it, with this resource's address (shown above) in \
+                         Applying this plan creates a second one. If no other Terraform \
+                         configuration manages the existing one, import it instead, with this resource's address (shown above) in \
                          place of ADDRESS:\n\n  import {{\n    to = sigsentry_log_source.ADDRESS\n    \
                          id = \"{id}\"\n  }}\n\nor run:\n\n  terraform import sigsentry_log_source.ADDRESS {id}"
                     ),
@@ -399,6 +473,34 @@ impl LogSourceResource {
 }
 
 impl LogSourceResource {
+    /// Claims an imported source, so that no replayed create adopts it later. A claim
+    /// already taken means a Terraform object claimed it in the last day: two objects must
+    /// never manage one source, so that is said. A claim that fails is made later.
+    async fn claim_imported(&self, client: &Client, id: &str) -> (Private, Diagnostics) {
+        let mut private = Private {
+            unclaimed: true,
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::new();
+        match self.settle_claim(client, id, &mut private).await {
+            Ok(Owner::Us) => {}
+            Ok(Owner::Other) => diags.push(Diagnostic::warning(
+                "Imported a log source another object may manage",
+                format!(
+                    "Log source {id} was created and claimed by a Terraform object within the \
+                     last day. If that object is still in a state (this one or another), remove \
+                     one of the two (terraform state rm ADDRESS): two objects managing one \
+                     source would each change it, and a destroy of either deletes it."
+                ),
+            )),
+            Err(e) => {
+                private.unclaimed = true;
+                tracing::warn!(%id, error = %e, "could not claim the imported log source yet");
+            }
+        }
+        (private, diags)
+    }
+
     /// The identity of source `id` as this provider serves it.
     pub(crate) fn identity_of(&self, id: &str) -> LogSourceIdentity {
         LogSourceIdentity {
@@ -517,16 +619,24 @@ impl Resource for LogSourceResource {
                 credentials: secrets(&creds),
                 sources: planned.known_sources(),
             };
-            let mut source = match self.create_and_claim(&client, &body, creds_attr).await {
-                Ok(s) => s,
+            let Made {
+                mut source,
+                warnings: mut diagnostics,
+            } = match self.create_and_claim(&client, &body, creds_attr).await {
+                Ok(m) => m,
                 // A source this request made is returned with the error, so Terraform
-                // records it (tainted) and it is never lost.
+                // records it (tainted) and it is never lost; unclaimed, it is claimed
+                // before it is read, changed or deleted.
                 Err(failure) => {
+                    let private = Private {
+                        unclaimed: failure.unclaimed,
+                        ..Default::default()
+                    };
                     return ApplyResponse {
                         state: failure.kept.map(|s| planned.clone().refreshed(&s)),
-                        private: None,
+                        private: Some(private.to_bytes()),
                         diagnostics: failure.diagnostics,
-                    }
+                    };
                 }
             };
 
@@ -534,7 +644,6 @@ impl Resource for LogSourceResource {
             if creds_attr == CredentialsAttr::WriteOnly {
                 record_sent(&client, &mut private, &creds, creds_attr);
             }
-            let mut diagnostics = Diagnostics::new();
             if let Some(&want) = planned.is_active.known() {
                 if source.is_active != want {
                     let patch = LogSourcePatch {
@@ -542,12 +651,12 @@ impl Resource for LogSourceResource {
                         ..Default::default()
                     };
                     match client.update(&source.id, &patch, private.generation).await {
-                        Ok(s) => {
-                            source = s;
-                            private.generation += 1;
+                        Ok(u) => {
+                            source = u.source;
+                            private.bump(u.generation);
                         }
                         // The source exists: record it (Terraform taints it) so it is not lost.
-                        Err(e) => diagnostics = api_diagnostics(&e, "update", creds_attr),
+                        Err(e) => diagnostics.extend(api_diagnostics(&e, "update", creds_attr)),
                     }
                 }
             }
@@ -583,6 +692,28 @@ impl Resource for LogSourceResource {
                     return out;
                 }
             };
+            let mut private = Private::from_bytes(&req.private);
+            if private.unclaimed {
+                match self.settle_claim(&client, id, &mut private).await {
+                    Ok(Owner::Us) => out.private = Some(private.to_bytes()),
+                    Ok(Owner::Other) => {
+                        out.state = None;
+                        out.diagnostics.push(Diagnostic::warning(
+                            "Log source belongs to another object",
+                            format!(
+                                "This object's create made log source {id} but could not claim \
+                                 it, and another Terraform object (a replacement, most likely) \
+                                 has claimed it since. It is removed from this state without \
+                                 being deleted; the other object manages it."
+                            ),
+                        ));
+                        return out;
+                    }
+                    Err(ApiError::NotFound { .. }) => {}
+                    // Still unknown: read as usual, and claim again next time.
+                    Err(e) => tracing::warn!(%id, error = %e, "could not claim the log source yet"),
+                }
+            }
             match self.ctx.refresh().read(&client, id).await {
                 Ok(source) => out.state = Some(req.state.clone().refreshed(&source)),
                 Err(ApiError::NotFound { .. }) => {
@@ -624,17 +755,34 @@ impl Resource for LogSourceResource {
                 Ok(c) => c,
                 Err(d) => return ApplyResponse::failed(d),
             };
+            match self.settle_claim(&client, &id, &mut private).await {
+                Ok(Owner::Us) => {}
+                Ok(Owner::Other) => {
+                    return ApplyResponse::failed(
+                        Diagnostic::error(
+                            "Log source belongs to another object",
+                            format!(
+                                "Another Terraform object has claimed log source {id}, which this \
+                                 object's create made but could not claim. It is not changed. \
+                                 Remove this object from state (terraform state rm ADDRESS)."
+                            ),
+                        )
+                        .into(),
+                    )
+                }
+                Err(e) => return ApplyResponse::failed(api_diagnostics(&e, "update", creds_attr)),
+            }
             let state = if patch.is_empty() {
                 req.planned.clone()
             } else {
                 self.ctx.refresh().wrote(&id);
                 match client.update(&id, &patch, private.generation).await {
-                    Ok(s) => {
-                        private.generation += 1;
+                    Ok(u) => {
+                        private.bump(u.generation);
                         if let Some(sent) = &sent {
                             record_sent(&client, &mut private, sent, creds_attr);
                         }
-                        req.planned.clone().refreshed(&s)
+                        req.planned.clone().refreshed(&u.source)
                     }
                     Err(e) => {
                         return ApplyResponse::failed(api_diagnostics(&e, "update", creds_attr))
@@ -663,6 +811,17 @@ impl Resource for LogSourceResource {
                 Ok(c) => c,
                 Err(d) => return d,
             };
+            let mut private = Private::from_bytes(&req.private);
+            match self.settle_claim(&client, id, &mut private).await {
+                Ok(Owner::Us) => {}
+                // A replacement adopted it: it is that object's now, and stays.
+                Ok(Owner::Other) => {
+                    tracing::warn!(%id, "not deleting a log source another object has claimed");
+                    return Diagnostics::new();
+                }
+                Err(ApiError::NotFound { .. }) => return Diagnostics::new(),
+                Err(e) => return api_diagnostics(&e, "delete", CredentialsAttr::Plain),
+            }
             self.ctx.refresh().wrote(id);
             match client.delete(id).await {
                 Ok(()) | Err(ApiError::NotFound { .. }) => Diagnostics::new(),
@@ -699,11 +858,14 @@ impl Resource for LogSourceResource {
             };
             match client.get(id).await {
                 // Credentials cannot be read back: null, so the next apply sends them in place.
-                Ok(source) => ImportResponse {
-                    state: Some(LogSourceModel::default().refreshed(&source)),
-                    private: Private::default().to_bytes(),
-                    diagnostics: Diagnostics::new(),
-                },
+                Ok(source) => {
+                    let (private, diagnostics) = self.claim_imported(&client, id).await;
+                    ImportResponse {
+                        state: Some(LogSourceModel::default().refreshed(&source)),
+                        private: private.to_bytes(),
+                        diagnostics,
+                    }
+                }
                 Err(ApiError::NotFound { .. }) => ImportResponse::failed(
                     Diagnostic::error(
                         "Log source not found",

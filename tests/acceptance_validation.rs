@@ -325,6 +325,41 @@ resource "sigsentry_log_source" "s" {
 }
 
 #[test]
+fn sources_unknown_at_plan_time_stay_apart_until_known() {
+    if !require_terraform(1, 4, "sources_unknown_at_plan_time_stay_apart") {
+        return;
+    }
+    let fake = Fake::start();
+    let ws = Workspace::new(&fake.url(), support::fake::KEY);
+    // Two elements unknown at plan time: one set element each, never merged into one.
+    ws.config(
+        r#"
+resource "terraform_data" "a" {
+  input = "group-a"
+}
+
+resource "terraform_data" "b" {
+  input = "group-b"
+}
+
+resource "sigsentry_log_source" "s" {
+  type        = "splunk"
+  name        = "two-unknown-sources"
+  credentials = { host = "https://splunk.example.com", token = "t" }
+  sources     = [terraform_data.a.output, terraform_data.b.output]
+}
+"#,
+    );
+    let plan = ws.plan();
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    ws.apply(&[]);
+    let mut sources = fake.sources()[0].sources.clone();
+    sources.sort();
+    assert_eq!(sources, ["group-a", "group-b"]);
+    ws.assert_no_changes();
+}
+
+#[test]
 fn bad_provider_configuration_is_named() {
     if !require_terraform(1, 0, "bad_provider_configuration_is_named") {
         return;

@@ -4,10 +4,9 @@
 
 use super::context::ProviderContext;
 use super::errors::{api_diagnostics, CredentialsAttr};
+use super::filters;
 use super::mapping::LogSourceView;
-use super::platforms::LOG_TYPES;
-use crate::framework::validators::{one_of, regex};
-use crate::framework::{computed, optional, BoxFuture, DataSource, Field, ReadDataResponse};
+use crate::framework::{computed, BoxFuture, DataSource, Field, ReadDataResponse};
 use crate::sigsentry::{ApiError, ListFilter, LogSource};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::tfplugin::value::AttributePath;
@@ -115,13 +114,8 @@ crate::model! {
     /// `sigsentry_log_sources`: its filters and what it found.
     pub struct LogSourcesModel {
         description: "Lists the project's SigSentry log sources (every page).",
-        log_type as "type": Field<String> = optional("Only log sources of this platform type.")
-            .validate(one_of(&LOG_TYPES, "Unsupported log source type")),
-        name_regex: Field<String> = optional(
-            "Only log sources whose name matches this regular expression (Rust `regex` syntax; \
-             unanchored, so use `^...$` for a whole-name match).",
-        )
-        .validate(regex("Invalid name_regex")),
+        log_type as "type": Field<String> = filters::type_attribute(),
+        name_regex: Field<String> = filters::name_regex_attribute(),
         log_sources: Field<Vec<LogSourceView>> = computed("The matching log sources, in the API's order."),
         ids: Field<Vec<Field<String>>> = computed("The ids of the matching log sources."),
     }
@@ -152,16 +146,9 @@ impl DataSource for LogSourcesData {
                 Ok(c) => c,
                 Err(d) => return ReadDataResponse::failed(d),
             };
-            let pattern = match config.name_regex.known().map(|re| ::regex::Regex::new(re)) {
-                Some(Ok(r)) => Some(r),
-                Some(Err(e)) => {
-                    return ReadDataResponse::failed(
-                        Diagnostic::error("Invalid name_regex", e.to_string())
-                            .at(AttributePath::attr("name_regex"))
-                            .into(),
-                    )
-                }
-                None => None,
+            let pattern = match filters::name_pattern(config.name_regex.known()) {
+                Ok(p) => p,
+                Err(d) => return ReadDataResponse::failed(d),
             };
             let filter = ListFilter {
                 log_type: config.log_type.known().cloned(),

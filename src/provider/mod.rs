@@ -5,12 +5,14 @@
 //! types and their credential keys), `mapping` (the API's log source as Terraform
 //! attributes), `log_source` (the resource: `model.rs` its attributes, `checks.rs` its
 //! cross-attribute rules), `data_sources`, `errors` (API errors as diagnostics),
-//! `context` (the configured client), `state_scope` (which state is served).
+//! `filters` (what a listing filters by), `context` (the configured client),
+//! `state_scope` (which state is served).
 
 pub mod config;
 pub(crate) mod context;
 pub mod data_sources;
 pub(crate) mod errors;
+mod filters;
 pub mod log_source;
 pub mod mapping;
 pub mod platforms;

@@ -96,7 +96,20 @@ enum Step {
     },
     Found(LogSource),
     Wait,
-    Decide,
+    /// This read is the first: open the window.
+    OpenWindow,
+    /// This read saw BURST GETs in flight: start the walk.
+    StartWalk,
+}
+
+/// One of the GETs in flight of direct reading, counted until it ends, however it ends.
+struct InFlight<'a>(&'a Refresh);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let mut s = self.0.lock();
+        s.in_flight = s.in_flight.saturating_sub(1);
+    }
 }
 
 impl Refresh {
@@ -123,7 +136,8 @@ impl Refresh {
         (s.mode == Mode::Done).then(|| s.found.values().cloned().collect())
     }
 
-    /// What a read of `id` does now.
+    /// What a read of `id` does now. Every decision is made under one lock, so exactly
+    /// one read opens the window and exactly one starts a walk.
     fn step(&self, id: &str, first_time: bool) -> Step {
         let mut s = self.lock();
         if s.written.contains(id) {
@@ -139,18 +153,20 @@ impl Refresh {
             Mode::Idle => {
                 s.mode = Mode::Deciding;
                 s.deciding = 1;
-                Step::Decide
+                s.wanted.insert(id.to_string());
+                Step::OpenWindow
             }
             Mode::Deciding => {
                 if first_time {
                     s.deciding += 1;
                 }
+                s.wanted.insert(id.to_string());
                 Step::Wait
             }
             Mode::Direct if s.in_flight + 1 >= BURST => {
                 s.mode = Mode::Walking;
                 s.wanted.insert(id.to_string());
-                Step::Decide
+                Step::StartWalk
             }
             Mode::Direct => {
                 s.in_flight += 1;
@@ -167,48 +183,56 @@ impl Refresh {
         }
     }
 
-    /// Reads source `id` for a refresh: by GET, or from the shared walk of the list.
+    /// Closes the window: a walk when enough reads arrived in it, else GETs.
+    fn decide(&self) -> bool {
+        let mut s = self.lock();
+        let walk = s.deciding >= BURST;
+        s.mode = if walk { Mode::Walking } else { Mode::Direct };
+        if !walk {
+            s.wanted.clear();
+        }
+        walk
+    }
+
+    /// Reads source `id` for a refresh: by GET, or from the shared walk of the list. The
+    /// window and the walk run on tasks of their own, so a read that Terraform cancels
+    /// leaves nothing half-decided; a read waits no longer than one whole walk may take.
     pub async fn read(
         self: &Arc<Self>,
         client: &Arc<Client>,
         id: &str,
     ) -> Result<LogSource, ApiError> {
         let mut changes = self.changes.subscribe();
+        let give_up = tokio::time::Instant::now() + client.walk_timeout() + WINDOW;
         let mut first_time = true;
         loop {
             match self.step(id, first_time) {
                 Step::Found(s) => return Ok(s),
                 Step::Get { counted } => {
-                    let r = client.get(id).await;
-                    if counted {
-                        let mut s = self.lock();
-                        s.in_flight = s.in_flight.saturating_sub(1);
-                    }
-                    return r;
+                    let _counted = counted.then(|| InFlight(self));
+                    return client.get(id).await;
                 }
-                Step::Decide => {
-                    let starts_walk = self.lock().mode == Mode::Walking;
-                    if !starts_walk {
+                Step::OpenWindow => {
+                    let (me, client) = (self.clone(), client.clone());
+                    tokio::spawn(async move {
                         tokio::time::sleep(WINDOW).await;
-                        let mut s = self.lock();
-                        s.mode = if s.deciding >= BURST {
-                            Mode::Walking
-                        } else {
-                            Mode::Direct
-                        };
-                        if s.mode == Mode::Walking {
-                            s.wanted.insert(id.to_string());
+                        let walk = me.decide();
+                        me.changed();
+                        if walk {
+                            tracing::debug!("refresh: many reads at once; walking the list");
+                            me.walk(&client).await;
                         }
-                    }
-                    if self.lock().mode == Mode::Walking {
-                        tracing::debug!("refresh: many reads at once; walking the list");
-                        let (me, client) = (self.clone(), client.clone());
-                        tokio::spawn(async move { me.walk(&client).await });
-                    }
-                    self.changed();
+                    });
+                }
+                Step::StartWalk => {
+                    tracing::debug!("refresh: many reads in flight; walking the list");
+                    let (me, client) = (self.clone(), client.clone());
+                    tokio::spawn(async move { me.walk(&client).await });
                 }
                 Step::Wait => {
-                    if changes.changed().await.is_err() {
+                    let woke = tokio::time::timeout_at(give_up, changes.changed()).await;
+                    if !matches!(woke, Ok(Ok(()))) {
+                        self.lock().wanted.remove(id);
                         return client.get(id).await;
                     }
                 }
@@ -219,15 +243,11 @@ impl Refresh {
 
     /// Walks the list page by page, answering waiting reads as pages arrive.
     async fn walk(&self, client: &Client) {
-        let mut cursor: Option<String> = None;
-        let mut cursors = HashSet::new();
-        loop {
-            let page = client
-                .list_page(&ListFilter::default(), cursor.as_deref())
-                .await;
+        let mut walk = client.walk(ListFilter::default());
+        while let Some(page) = walk.next().await {
             let mut s = self.lock();
-            let page = match page {
-                Ok(p) => p,
+            let items = match page {
+                Ok(items) => items,
                 Err(e) => {
                     tracing::debug!(error = %e, "refresh: listing failed; reading by GET");
                     s.mode = Mode::Stopped;
@@ -237,21 +257,19 @@ impl Refresh {
                 }
             };
             s.pages += 1;
-            for item in page.items {
+            for item in items {
                 if s.wanted.remove(&item.id) {
                     s.served += 1;
                 }
                 s.found.insert(item.id.clone(), item);
             }
-            let next = page.next;
-            s.mode = match &next {
-                None => Mode::Done,
-                // A cursor seen before would never end; too many pages likewise.
-                Some(c) if !cursors.insert(c.clone()) => Mode::Stopped,
-                Some(_) if s.pages >= crate::sigsentry::contract::MAX_PAGES => Mode::Stopped,
-                // Stop when fewer reads were answered or wait than pages were fetched.
-                Some(_) if s.served + s.wanted.len() < s.pages => Mode::Stopped,
-                Some(_) => Mode::Walking,
+            s.mode = if walk.finished() {
+                Mode::Done
+            } else if s.served + s.wanted.len() < s.pages {
+                // Fewer reads answered or waiting than pages fetched: not paying.
+                Mode::Stopped
+            } else {
+                Mode::Walking
             };
             let walking = s.mode == Mode::Walking;
             drop(s);
@@ -259,7 +277,94 @@ impl Refresh {
             if !walking {
                 return;
             }
-            cursor = next;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sigsentry::{ClientConfig, Secret};
+    use httpmock::prelude::*;
+    use serde_json::json;
+
+    const PATH: &str = "/v1/config/log-sources";
+
+    fn id(n: usize) -> String {
+        format!("ls_00000000-0000-4000-8000-{n:012}")
+    }
+
+    fn source(n: usize) -> serde_json::Value {
+        json!({"id": id(n), "tenantId": "tnt_1", "type": "splunk", "name": format!("s{n}"),
+               "sources": ["main"], "isActive": true, "createdAt": "2026-01-01T00:00:00Z"})
+    }
+
+    fn client(server: &MockServer) -> Arc<Client> {
+        let mut cfg = ClientConfig::new(server.base_url());
+        cfg.api_key = Some(Secret::new("ss_secret_test"));
+        Arc::new(Client::new(cfg).unwrap())
+    }
+
+    /// GET of every source 0..n answers after `delay`; the list answers them all at once.
+    async fn api(n: usize, delay: Duration) -> MockServer {
+        let server = MockServer::start_async().await;
+        for i in 0..n {
+            server
+                .mock_async(|when, then| {
+                    when.method(GET).path(format!("{PATH}/{}", id(i)));
+                    then.status(200)
+                        .delay(delay)
+                        .json_body(json!({"success": true, "data": source(i)}));
+                })
+                .await;
+        }
+        let all: Vec<_> = (0..n).map(source).collect();
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path(PATH);
+                then.status(200)
+                    .json_body(json!({"success": true, "data": all, "nextCursor": null}));
+            })
+            .await;
+        server
+    }
+
+    #[tokio::test]
+    async fn a_first_read_cancelled_in_its_window_leaves_nobody_waiting() {
+        let server = api(4, Duration::ZERO).await;
+        let (refresh, client) = (Arc::new(Refresh::default()), client(&server));
+        // The first read opens the window and is dropped at once, as Terraform may.
+        let first_id = id(0);
+        let first =
+            tokio::time::timeout(Duration::from_micros(1), refresh.read(&client, &first_id));
+        assert!(first.await.is_err());
+        let mut rest = tokio::task::JoinSet::new();
+        for i in 1..4 {
+            let (r, c) = (refresh.clone(), client.clone());
+            rest.spawn(async move { r.read(&c, &id(i)).await });
+        }
+        let done = tokio::time::timeout(Duration::from_secs(10), rest.join_all())
+            .await
+            .expect("reads waited for a window nobody closes");
+        assert!(done.iter().all(Result::is_ok));
+    }
+
+    #[tokio::test]
+    async fn cancelled_gets_are_not_counted_as_in_flight_for_ever() {
+        let server = api(BURST + 1, Duration::from_millis(200)).await;
+        let (refresh, client) = (Arc::new(Refresh::default()), client(&server));
+        // Decide for GETs first: one read alone.
+        refresh.read(&client, &id(0)).await.unwrap();
+        // BURST reads by GET, each cancelled while its GET is in flight.
+        for i in 1..=BURST {
+            let this = id(i);
+            let read = refresh.read(&client, &this);
+            assert!(tokio::time::timeout(Duration::from_millis(20), read)
+                .await
+                .is_err());
+        }
+        // None is in flight now: the next read is a GET, not the start of a walk.
+        refresh.read(&client, &id(0)).await.unwrap();
+        assert_eq!(refresh.lock().mode, Mode::Direct);
     }
 }

@@ -90,14 +90,16 @@ impl Call {
         c
     }
 
-    /// The connection test of one source: a POST that changes nothing.
-    pub fn test(id: &str) -> Call {
+    /// The connection test of one source: a POST that changes nothing. `redact` holds the
+    /// credentials the source was given, which a platform's error may quote.
+    pub fn test(id: &str, redact: Redactor) -> Call {
         let mut c = Call::new(
             Method::POST,
             path(&[id, contract::TEST_SEGMENT]),
             Kind::Read,
         );
         c.body = Some(serde_json::json!({}));
+        c.redact = redact;
         c
     }
 
@@ -141,7 +143,7 @@ mod tests {
         assert_eq!(c.key(), Some("k"));
         assert_eq!(Call::get("a").key(), None);
         assert_eq!(
-            Call::test("ls_9").label(),
+            Call::test("ls_9", Redactor::default()).label(),
             "/v1/config/log-sources/{id}/test"
         );
         assert_eq!(Call::list(Vec::new()).label(), "/v1/config/log-sources");

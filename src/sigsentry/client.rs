@@ -4,14 +4,15 @@
 //! field types) before anything is believed.
 
 use super::call::Call;
-use super::contract::{self, MAX_BODY_BYTES, MAX_CURSOR_LEN, MAX_PAGES};
+use super::contract::{self, MAX_BODY_BYTES, MAX_CURSOR_LEN};
 use super::error::ApiError;
 use super::keys::KeyDeriver;
 use super::models::{check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestResult};
 use super::pacing::{Pacer, Signal};
 use super::retry_after;
-use super::sanitize::{strip, Redactor};
+use super::sanitize::Redactor;
 use super::secret::Secret;
+use super::walk::PageWalk;
 use backon::BackoffBuilder;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -102,6 +103,8 @@ pub struct Page {
     pub items: Vec<LogSource>,
     /// The cursor of the next page, `None` on the last.
     pub next: Option<String>,
+    /// The size of the answer's body, for a walk's byte budget.
+    pub bytes: usize,
 }
 
 /// The SigSentry API client. Cheap to share behind an `Arc`.
@@ -336,7 +339,7 @@ impl Client {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(b.to_string());
         }
-        let resp = req.send().await.map_err(|e| self.transport(&e))?;
+        let resp = req.send().await.map_err(|e| self.transport(&e, redact))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let body = match read_capped(resp, MAX_BODY_BYTES).await {
@@ -346,7 +349,7 @@ impl Client {
                     status: status.as_u16(),
                 })
             }
-            Err(BodyError::Transport(e)) => return Err(self.transport(&e)),
+            Err(BodyError::Transport(e)) => return Err(self.transport(&e, redact)),
         };
         let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
         let number = |name| header(name).and_then(|v| v.trim().parse::<u64>().ok());
@@ -390,7 +393,7 @@ impl Client {
     }
 
     /// A transport failure, described without the URL's path or any header.
-    fn transport(&self, e: &reqwest::Error) -> ApiError {
+    fn transport(&self, e: &reqwest::Error, redact: &Redactor) -> ApiError {
         let what = if e.is_timeout() {
             "timed out".to_string()
         } else if e.is_connect() {
@@ -400,11 +403,12 @@ impl Client {
         } else {
             "the request failed".to_string()
         };
-        // The innermost cause reads best ("connection refused"); it never holds headers.
+        // The innermost cause reads best ("connection refused"); cleaned all the same, as
+        // a proxy's or TLS library's words may quote what was sent.
         let mut cause = std::error::Error::source(e);
         let mut root = None;
         while let Some(c) = cause {
-            root = Some(strip(&c.to_string()));
+            root = Some(redact.clean(&c.to_string()));
             cause = c.source();
         }
         ApiError::Transport {
@@ -438,10 +442,9 @@ impl Client {
             loop {
                 attempts += 1;
                 // The shared pace first: a rate limit slows every worker of the process.
-                let slot = self.pacer.reserve();
-                if slot >= deadline.saturating_duration_since(Instant::now()) {
+                let Some(slot) = self.pacer.reserve(deadline) else {
                     break Err(self.past_deadline(total, attempts - 1, first_transport.take()));
-                }
+                };
                 if !slot.is_zero() {
                     tokio::time::sleep(slot).await;
                 }
@@ -635,6 +638,7 @@ impl Client {
             }
         };
         Ok(Page {
+            bytes: a.body.len(),
             items: items
                 .iter()
                 .map(LogSource::from_json)
@@ -643,36 +647,24 @@ impl Client {
         })
     }
 
-    /// Lists every log source (all pages), bounded: at most [`MAX_PAGES`] pages within
-    /// the walk deadline, and a cursor that repeats ends the walk with an error.
+    /// Walks the list page by page, within every bound of [`PageWalk`].
+    pub fn walk(&self, filter: ListFilter) -> PageWalk<'_> {
+        PageWalk::new(self, filter)
+    }
+
+    /// The deadline of one whole list walk.
+    pub fn walk_timeout(&self) -> Duration {
+        self.config.walk_timeout
+    }
+
+    /// Lists every log source (all pages), within every bound of [`PageWalk`].
     pub async fn list(&self, filter: &ListFilter) -> Result<Vec<LogSource>, ApiError> {
-        let deadline = Instant::now() + self.config.walk_timeout;
+        let mut walk = self.walk(filter.clone());
         let mut all = Vec::new();
-        let mut cursor: Option<String> = None;
-        let mut seen = std::collections::HashSet::new();
-        for _ in 0..MAX_PAGES {
-            let page =
-                tokio::time::timeout_at(deadline.into(), self.list_page(filter, cursor.as_deref()))
-                    .await
-                    .map_err(|_| ApiError::Deadline {
-                        seconds: self.config.walk_timeout.as_secs(),
-                        attempts: seen.len() as u32 + 1,
-                        last: "the list walk did not finish in time".into(),
-                    })??;
-            all.extend(page.items);
-            match page.next {
-                Some(c) if !seen.insert(c.clone()) => {
-                    return Err(ApiError::BadAnswer {
-                        what: "a list cursor that repeats (the pages would never end)".into(),
-                    })
-                }
-                Some(c) => cursor = Some(c),
-                None => return Ok(all),
-            }
+        while let Some(items) = walk.next().await {
+            all.extend(items?);
         }
-        Err(ApiError::BadAnswer {
-            what: format!("a list longer than {MAX_PAGES} pages"),
-        })
+        Ok(all)
     }
 
     /// Updates source `id`, whose `generation`-th update this is (a count the caller
@@ -734,12 +726,29 @@ impl Client {
         Ok(())
     }
 
-    /// Asks SigSentry to test the connection (read-only, so safe to repeat).
-    pub async fn test(&self, id: &str) -> Result<TestResult, ApiError> {
+    /// Asks SigSentry to test the connection (read-only, so safe to repeat). Every text of
+    /// the result comes back cleaned, `credentials` (the source's, when known) redacted.
+    pub async fn test(
+        &self,
+        id: &str,
+        credentials: Option<&std::collections::BTreeMap<String, Secret>>,
+    ) -> Result<TestResult, ApiError> {
         usable_id(id)?;
-        let a = self.call(Call::test(id)).await?;
+        let creds = Redactor::new(credentials.into_iter().flatten().map(|(_, v)| v.expose()));
+        let a = self.call(Call::test(id, creds.clone())).await?;
         let (data, _) = envelope(&a)?;
-        TestResult::from_json(&data)
+        // The platform's words may quote the credentials: cleaned here, for every caller.
+        let mut redact = self.redact.clone();
+        redact.extend(&creds);
+        let mut result = TestResult::from_json(&data)?;
+        for line in &mut result.sample_lines {
+            *line = redact.clean(line);
+        }
+        if let Some(e) = &mut result.error {
+            e.code = redact.clean(&e.code);
+            e.message = redact.clean(&e.message);
+        }
+        Ok(result)
     }
 
     /// A keyed digest (HMAC with the API key) of credential values, and the key's

@@ -48,6 +48,9 @@ pub const CLAIM_BODY: &str = "{}";
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// The most pages one list walk reads (100,000 sources at 100 per page).
 pub const MAX_PAGES: usize = 1000;
+/// The most bytes one list walk reads (about 100,000 sources of ordinary size): a walk
+/// holds what it reads, so an endless stream of full pages must end long before memory does.
+pub const MAX_WALK_BYTES: usize = 128 * 1024 * 1024;
 /// Longest list cursor accepted.
 pub const MAX_CURSOR_LEN: usize = 1024;
 /// Longest id accepted (ids are opaque; the seed shows `ls_` plus a UUID).

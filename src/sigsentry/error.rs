@@ -1,7 +1,7 @@
 //! Typed API errors, built from the error envelope (or from what came instead of it).
 
 use super::contract::{codes, ErrorEnvelope, MAX_BODY_BYTES};
-use super::sanitize::{strip, Redactor};
+use super::sanitize::Redactor;
 use std::fmt;
 use std::time::Duration;
 
@@ -147,7 +147,8 @@ impl ApiError {
             };
         };
         let mut e = env.error;
-        e.code = strip(&e.code);
+        // Shown in messages too: cleaned like the message.
+        e.code = redact.clean(&e.code);
         let message = redact.clean(&e.message);
         match (status, e.code.as_str()) {
             (_, codes::VALIDATION) | (400, "") => ApiError::Validation {
@@ -193,11 +194,7 @@ impl ApiError {
             | ApiError::IdempotencyInProgress { .. }
             | ApiError::Server { .. }
             | ApiError::Transport { .. } => true,
-            // A proxy's 502 page, or a 2xx whose body was cut off after the API committed:
-            // the same request (with the same idempotency key) is answered by a replay.
-            ApiError::InvalidResponse { status, .. } => {
-                *status >= 500 || (200..300).contains(status)
-            }
+            ApiError::InvalidResponse { status, .. } => unreadable_may_be_done(*status),
             _ => false,
         }
     }
@@ -218,12 +215,18 @@ impl ApiError {
         match self {
             ApiError::Transport { connect, .. } => !connect,
             ApiError::Server { .. } | ApiError::Deadline { .. } | ApiError::Cancelled => true,
-            ApiError::InvalidResponse { status, .. } => {
-                *status >= 500 || (200..300).contains(status)
-            }
+            ApiError::InvalidResponse { status, .. } => unreadable_may_be_done(*status),
             _ => false,
         }
     }
+}
+
+/// Whether an answer that could not be read, with `status`, may stand for work the API
+/// did: a proxy's 5xx page, or a 2xx whose body was cut off after the API committed. The
+/// same request under the same idempotency key is then answered by a replay, so it is
+/// retried, and its replay counts as ours.
+fn unreadable_may_be_done(status: u16) -> bool {
+    status >= 500 || (200..300).contains(&status)
 }
 
 /// A short, safe description of a body that is not the expected JSON.
@@ -237,8 +240,10 @@ fn describe_body(body: &[u8], content_type: &str, redact: &Redactor) -> String {
     } else if trimmed.starts_with('{') || trimmed.starts_with('[') {
         "malformed or truncated JSON".into()
     } else {
-        // Printable ASCII only, short, and redacted: never echo much of a body back.
-        let snippet: String = trimmed
+        // Redacted first (a secret anywhere in the body), then printable ASCII only and
+        // short: never echo much of a body back.
+        let snippet: String = redact
+            .clean(trimmed)
             .chars()
             .take(60)
             .map(|c| {
@@ -249,7 +254,7 @@ fn describe_body(body: &[u8], content_type: &str, redact: &Redactor) -> String {
                 }
             })
             .collect();
-        format!("text that is not JSON ({:?})", redact.clean(&snippet))
+        format!("text that is not JSON ({snippet:?})")
     }
 }
 

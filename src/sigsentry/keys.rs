@@ -42,7 +42,8 @@ impl KeyDeriver {
         ctx.update(&[0]);
         ctx.update(material.to_string().as_bytes());
         let tag = ctx.sign();
-        hex(&tag.as_ref()[..TAG_BYTES])
+        let tag = tag.as_ref();
+        hex(tag.get(..TAG_BYTES).unwrap_or(tag))
     }
 
     /// What identical creates share: equal for the same scope, API, project and body.
@@ -91,7 +92,8 @@ impl KeyDeriver {
     /// A short fingerprint of the API key itself, to tell which key made a digest (a
     /// rotated key makes every digest incomparable, not changed).
     pub fn fingerprint(&self) -> String {
-        self.tag("fingerprint", &serde_json::Value::Null)[..8].to_string()
+        let tag = self.tag("fingerprint", &serde_json::Value::Null);
+        tag.get(..8).unwrap_or(&tag).to_string()
     }
 }
 

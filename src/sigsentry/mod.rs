@@ -13,6 +13,7 @@ mod pacing;
 mod retry_after;
 mod sanitize;
 mod secret;
+mod walk;
 
 pub use client::{Claim, Client, ClientConfig, Created, Page, Updated};
 pub use error::{ApiError, FieldError};
@@ -21,6 +22,7 @@ pub use models::{
 };
 pub use sanitize::strip;
 pub use secret::Secret;
+pub use walk::PageWalk;
 
 #[cfg(test)]
 mod tests;

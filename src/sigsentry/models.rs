@@ -265,6 +265,21 @@ pub struct TestResult {
 }
 
 impl TestResult {
+    /// Why the test failed, as `CODE: message` (placeholders when the API gave none).
+    pub fn reason(&self) -> String {
+        let (code, message) = match &self.error {
+            Some(e) => (e.code.as_str(), e.message.as_str()),
+            None => ("", ""),
+        };
+        let code = if code.is_empty() { "UNKNOWN" } else { code };
+        let message = if message.is_empty() {
+            "no reason given"
+        } else {
+            message
+        };
+        format!("{code}: {message}")
+    }
+
     /// Reads a test result from the `data` of an answer.
     pub(crate) fn from_json(v: &Value) -> Result<TestResult, ApiError> {
         let f = Fields::of("the connection test result", v)?;

@@ -66,13 +66,18 @@ impl Pacer {
         }
     }
 
-    /// Takes the next slot and says how long to wait for it.
-    pub fn reserve(&self) -> Duration {
+    /// Takes the next slot and says how long to wait for it; `None`, taking nothing, when
+    /// the slot falls at or after `deadline`: a call that cannot be sent in time must not
+    /// push every later call further out.
+    pub fn reserve(&self, deadline: Instant) -> Option<Duration> {
         let mut s = self.lock();
         let now = Instant::now();
         let slot = now.max(s.next).max(s.not_before);
+        if slot >= deadline {
+            return None;
+        }
         s.next = slot + s.interval;
-        slot.saturating_duration_since(now)
+        Some(slot.saturating_duration_since(now))
     }
 
     /// Learns from an answer.
@@ -109,17 +114,21 @@ impl Pacer {
 mod tests {
     use super::*;
 
+    fn later() -> Instant {
+        Instant::now() + Duration::from_secs(3600)
+    }
+
     #[test]
     fn a_429_spaces_everyone_and_success_narrows_again() {
         let p = Pacer::default();
-        assert_eq!(p.reserve(), Duration::ZERO);
+        assert_eq!(p.reserve(later()).unwrap(), Duration::ZERO);
         p.observe(Signal {
             limited: true,
             retry_after: Some(Duration::from_secs(1)),
             ..Default::default()
         });
         // Every caller now waits for the Retry-After, one interval apart.
-        let (a, b) = (p.reserve(), p.reserve());
+        let (a, b) = (p.reserve(later()).unwrap(), p.reserve(later()).unwrap());
         assert!(a > Duration::from_millis(900) && b > a);
         for _ in 0..40 {
             p.observe(Signal::default());
@@ -142,6 +151,23 @@ mod tests {
             reset: Some(Duration::from_secs(1)),
             ..Default::default()
         });
-        assert!(p.reserve() > Duration::from_millis(900));
+        assert!(p.reserve(later()).unwrap() > Duration::from_millis(900));
+    }
+
+    #[test]
+    fn a_call_that_cannot_be_sent_in_time_takes_no_slot() {
+        let p = Pacer::default();
+        p.observe(Signal {
+            limit: Some(1),
+            ..Default::default()
+        });
+        let soon = Instant::now() + Duration::from_millis(500);
+        assert!(p.reserve(soon).is_some());
+        // The next slot is a second away: past this deadline, and nothing is taken.
+        for _ in 0..100 {
+            assert!(p.reserve(soon).is_none());
+        }
+        let next = p.reserve(later()).unwrap();
+        assert!(next <= Duration::from_secs(1), "{next:?}");
     }
 }

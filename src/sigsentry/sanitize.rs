@@ -63,49 +63,76 @@ impl Redactor {
         self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
 
-    /// `text` with secrets redacted, control characters dropped and the length capped.
+    /// `text` with secrets redacted, control characters dropped and the length capped,
+    /// in that order and once more after the controls are gone: a secret echoed with a
+    /// control character inside it (or one whose own newlines became spaces) is still
+    /// found, and a cut never leaves half a secret to read.
     pub fn clean(&self, text: &str) -> String {
+        let Some(once) = self.redact(text) else {
+            return WITHHELD.into();
+        };
+        let plain = without_controls(&once);
+        let Some(twice) = self.redact(&plain) else {
+            return WITHHELD.into();
+        };
+        cap(&twice)
+    }
+
+    /// Every secret, in each of its forms (raw, JSON-escaped, without controls), replaced;
+    /// `None` when a secret too short to replace occurs.
+    fn redact(&self, text: &str) -> Option<String> {
         let mut out = text.to_string();
         for s in &self.secrets {
-            if s.chars().count() < MIN_REPLACEABLE {
-                if out.contains(s.as_str()) {
-                    return "(the API's message is withheld: it may repeat a credential)".into();
+            for form in [s.clone(), without_controls(s)] {
+                if form.is_empty() {
+                    continue;
                 }
-            } else {
-                out = out.replace(s.as_str(), REDACTED);
+                if form.chars().count() < MIN_REPLACEABLE {
+                    if out.contains(form.as_str()) {
+                        return None;
+                    }
+                } else {
+                    out = out.replace(form.as_str(), REDACTED);
+                }
             }
         }
-        strip(&out)
+        Some(out)
     }
 }
+
+/// What is shown instead of a message that holds a secret too short to replace.
+const WITHHELD: &str = "(the API's message is withheld: it may repeat a credential)";
 
 /// `text` without control characters (newlines and tabs become spaces), at most
 /// [`MAX_MESSAGE_CHARS`] characters.
 pub fn strip(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(MAX_MESSAGE_CHARS));
-    let mut count = 0;
-    for c in text.chars() {
-        if count == MAX_MESSAGE_CHARS {
-            out.push('…');
-            break;
-        }
-        let c = if c == '\n' || c == '\t' || c == '\r' {
-            ' '
-        } else {
-            c
-        };
-        // Drops C0 and C1 controls (ESC starts ANSI sequences) and the bidi overrides
-        // that can make a message read differently from what it says.
-        if c.is_control()
-            || ('\u{202a}'..='\u{202e}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
-        {
-            continue;
-        }
-        out.push(c);
-        count += 1;
+    cap(&without_controls(text))
+}
+
+/// `text` without C0 and C1 controls (ESC starts ANSI sequences) and the bidi overrides
+/// that can make a message read differently from what it says; newlines, tabs and
+/// carriage returns become spaces.
+fn without_controls(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' | '\t' | '\r' => Some(' '),
+            c if c.is_control()
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c) =>
+            {
+                None
+            }
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// At most [`MAX_MESSAGE_CHARS`] characters, an ellipsis marking a cut.
+fn cap(text: &str) -> String {
+    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((at, _)) => format!("{}…", text.get(..at).unwrap_or(text)),
+        None => text.to_string(),
     }
-    out
 }
 
 #[cfg(test)]
@@ -138,5 +165,19 @@ mod tests {
         assert_eq!(strip("x\u{202e}y"), "xy");
         let long = "x".repeat(2000);
         assert_eq!(strip(&long).chars().count(), MAX_MESSAGE_CHARS + 1);
+    }
+
+    #[test]
+    fn a_secret_split_by_a_control_character_or_past_the_cap_is_still_redacted() {
+        let r = Redactor::new(["tok-very-secret"]);
+        assert_eq!(r.clean("bad tok-very\u{1b}-secret"), "bad <redacted>");
+        // A secret with newlines of its own (a service-account key), echoed as it was.
+        let r = Redactor::new(["-----BEGIN KEY-----\nMIIEabc\n-----END KEY-----"]);
+        let echoed = "bad key -----BEGIN KEY-----\nMIIEabc\n-----END KEY----- here";
+        assert_eq!(r.clean(echoed), "bad key <redacted> here");
+        // Far past the cap, so only a cut after redaction keeps it out.
+        let r = Redactor::new(["zz-secret-zz"]);
+        let text = format!("{}zz-secret-zz", "x".repeat(MAX_MESSAGE_CHARS - 5));
+        assert!(!r.clean(&text).contains("zz-se"), "{}", r.clean(&text));
     }
 }

@@ -321,3 +321,35 @@ async fn an_update_key_replayed_from_an_earlier_run_moves_on_to_the_next_generat
     old.assert_calls_async(1).await;
     new.assert_calls_async(1).await;
 }
+
+#[tokio::test]
+async fn a_platform_error_quoting_the_credentials_comes_back_redacted() {
+    let server = MockServer::start_async().await;
+    let c = client(&server, 0);
+    let id = "ls_11111111-2222-4333-8444-555555555555";
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(format!("{PATH}/{id}/test"));
+            then.status(200).json_body(json!({"success": true, "data": {"ok": false,
+                "error": {"code": "AUTH_FAILED tok-secret",
+                          "message": "token tok-secret rejected for host https://splunk.example.com"},
+                "sampleLines": ["line with tok-secret in it"]}}));
+        })
+        .await;
+    let creds = new_source().credentials;
+    let r = c.test(id, Some(&creds)).await.unwrap();
+    let text = format!("{} {:?}", r.reason(), r.sample_lines);
+    assert!(!text.contains("tok-secret"), "{text}");
+    assert!(text.contains("<redacted>"), "{text}");
+}
+
+#[test]
+fn a_body_that_is_not_json_never_shows_part_of_a_secret() {
+    use super::sanitize::Redactor;
+    let redact = Redactor::new(["ss_secret_test_key_123"]);
+    // The secret starts inside the first 60 characters and ends after them; non-ASCII before it.
+    let body = format!("é{}ss_secret_test_key_123 trailing", "x".repeat(50));
+    let e = ApiError::from_response(500, None, body.as_bytes(), "text/plain", &redact);
+    let text = e.to_string();
+    assert!(!text.contains("ss_secret"), "{text}");
+}

@@ -4,27 +4,19 @@
 
 use super::model::LogSourceModel;
 use super::LogSourceResource;
-use crate::framework::validators::{one_of, regex};
 use crate::framework::{optional, BoxFuture, Field, ListRequest, ListResource, ListSink, Listed};
 use crate::provider::errors::{api_diagnostics, CredentialsAttr};
-use crate::provider::platforms::LOG_TYPES;
-use crate::sigsentry::{contract, ListFilter, LogSource};
-use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use crate::tfplugin::value::AttributePath;
-use std::collections::HashSet;
+use crate::provider::filters;
+use crate::sigsentry::{ListFilter, LogSource};
+use crate::tfplugin::diagnostics::Diagnostics;
 use std::sync::Arc;
 
 crate::model! {
     /// The `config` of a `list "sigsentry_log_source"` block.
     pub struct LogSourceListConfig {
         description: "Lists the project's log sources, optionally filtered, for `terraform query`.",
-        log_type as "type": Field<String> = optional("Only log sources of this platform type.")
-            .validate(one_of(&LOG_TYPES, "Unsupported log source type")),
-        name_regex: Field<String> = optional(
-            "Only log sources whose name matches this regular expression (Rust `regex` syntax; \
-             unanchored, so use `^...$` for a whole-name match).",
-        )
-        .validate(regex("Invalid name_regex")),
+        log_type as "type": Field<String> = filters::type_attribute(),
+        name_regex: Field<String> = filters::name_regex_attribute(),
         source: Field<String> = optional(
             "Only log sources that read this source (a log group, index or selector, exactly).",
         ),
@@ -73,19 +65,9 @@ impl ListResource for LogSourceList {
                 Ok(c) => c,
                 Err(d) => return d,
             };
-            let name = match req
-                .config
-                .name_regex
-                .known()
-                .map(|r| ::regex::Regex::new(r))
-            {
-                Some(Ok(r)) => Some(r),
-                Some(Err(e)) => {
-                    return Diagnostic::error("Invalid name_regex", e.to_string())
-                        .at(AttributePath::attr("name_regex"))
-                        .into()
-                }
-                None => None,
+            let name = match filters::name_pattern(req.config.name_regex.known()) {
+                Ok(p) => p,
+                Err(d) => return d,
             };
             let filter = Filter {
                 name,
@@ -95,17 +77,17 @@ impl ListResource for LogSourceList {
                 log_type: req.config.log_type.known().cloned(),
                 ..Default::default()
             };
-            let mut cursor: Option<String> = None;
-            let mut cursors = HashSet::new();
-            for _ in 0..contract::MAX_PAGES {
-                let page = match client.list_page(&query, cursor.as_deref()).await {
-                    Ok(p) => p,
+            let mut walk = client.walk(query);
+            while let Some(page) = walk.next().await {
+                let items = match page {
+                    Ok(items) => items,
                     Err(e) => return api_diagnostics(&e, "list", CredentialsAttr::Plain),
                 };
-                for s in page.items.iter().filter(|s| filter.keeps(s)) {
+                for s in items.iter().filter(|s| filter.keeps(s)) {
                     let listed = Listed {
                         identity: self.resource.identity_of(&s.id),
-                        display_name: s.name.clone(),
+                        // The API's text, for a terminal: cleaned like every message.
+                        display_name: client.clean(&s.name),
                         // Credentials are never returned: null in every listed object.
                         object: LogSourceModel::default().refreshed(s),
                     };
@@ -113,23 +95,8 @@ impl ListResource for LogSourceList {
                         return Diagnostics::new();
                     }
                 }
-                match page.next {
-                    None => return Diagnostics::new(),
-                    Some(c) if !cursors.insert(c.clone()) => {
-                        return Diagnostic::error(
-                            "The API's list never ends",
-                            "A list page named a cursor seen before; stopped.",
-                        )
-                        .into()
-                    }
-                    Some(c) => cursor = Some(c),
-                }
             }
-            Diagnostic::error(
-                "The API's list never ends",
-                format!("Stopped after {} pages.", contract::MAX_PAGES),
-            )
-            .into()
+            Diagnostics::new()
         })
     }
 }

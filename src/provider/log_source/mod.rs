@@ -90,29 +90,33 @@ impl LogSourceModel {
 }
 
 /// Runs the API's connection test when `verify = true`: an error diagnostic if the
-/// platform rejects the credentials, sample lines to the log at info otherwise.
-async fn verify(client: &Client, planned: &LogSourceModel, id: &str) -> Diagnostics {
+/// platform rejects the credentials, sample lines to the log at info otherwise. The
+/// credentials (plain or write-only, as configured) are redacted from whatever comes back.
+async fn verify(
+    client: &Client,
+    planned: &LogSourceModel,
+    config: &LogSourceModel,
+    id: &str,
+) -> Diagnostics {
     let mut diags = Diagnostics::new();
     if planned.verify.known() != Some(&true) {
         return diags;
     }
-    match client.test(id).await {
+    let creds = credentials_to_send(planned, config).map(|(c, _)| secrets(&c));
+    match client.test(id, creds.as_ref()).await {
         Ok(result) if result.ok => {
             for line in result.sample_lines.iter().take(SAMPLE_LINES) {
-                let short: String = client.clean(line).chars().take(SAMPLE_CHARS).collect();
+                let short: String = line.chars().take(SAMPLE_CHARS).collect();
                 tracing::info!(%id, line = %short, "verify: sample log line");
             }
         }
         Ok(result) => {
-            let (code, message) = result
-                .error
-                .map(|e| (client.clean(&e.code), client.clean(&e.message)))
-                .unwrap_or_else(|| ("UNKNOWN".into(), "no reason given".into()));
             diags.push(Diagnostic::error(
                 "Log source verification failed",
                 format!(
-                    "SigSentry could not read logs with these credentials: {code}: {message}. \
-                     The log source {id} exists and is kept in state; fix the credentials and apply again."
+                    "SigSentry could not read logs with these credentials: {}. The log source \
+                     {id} exists and is kept in state; fix the credentials and apply again.",
+                    result.reason()
                 ),
             ));
         }
@@ -661,7 +665,7 @@ impl Resource for LogSourceResource {
                 }
             }
             if !diagnostics.has_errors() {
-                diagnostics.extend(verify(&client, &planned, &source.id).await);
+                diagnostics.extend(verify(&client, &planned, &req.config, &source.id).await);
             }
             ApplyResponse {
                 state: Some(planned.refreshed(&source)),
@@ -790,7 +794,7 @@ impl Resource for LogSourceResource {
                 }
             };
             let diagnostics = if wants_verify {
-                verify(&client, &req.planned, &id).await
+                verify(&client, &req.planned, &req.config, &id).await
             } else {
                 Diagnostics::new()
             };

@@ -102,24 +102,24 @@ impl Action for LogSourceTest {
                 return d;
             }
             progress.line(format!("Testing log source {id}...")).await;
-            let result = match client.test(&id).await {
+            // The action knows no credentials: the API key is what may be redacted.
+            let result = match client.test(&id, None).await {
                 Ok(r) => r,
                 Err(e) => return api_diagnostics(&e, "connection test", CredentialsAttr::Plain),
             };
             if !result.ok {
-                let (code, message) = result
-                    .error
-                    .map(|e| (client.clean(&e.code), client.clean(&e.message)))
-                    .unwrap_or_else(|| ("UNKNOWN".into(), "no reason given".into()));
                 return Diagnostic::error(
                     "Log source test failed",
-                    format!("SigSentry could not read logs from {id}: {code}: {message}."),
+                    format!(
+                        "SigSentry could not read logs from {id}: {}.",
+                        result.reason()
+                    ),
                 )
                 .into();
             }
             let lines = result.sample_lines.len();
             for line in result.sample_lines.iter().take(PREVIEW_LINES) {
-                let short: String = client.clean(line).chars().take(PREVIEW_CHARS).collect();
+                let short: String = line.chars().take(PREVIEW_CHARS).collect();
                 if !progress.line(short).await {
                     break;
                 }

@@ -105,12 +105,18 @@ impl Hash for Value {
 }
 
 /// The elements of a set without repeats, first occurrences in order, in linear time
-/// (hashing; a hostile set of 100,000 elements costs no more than its size).
+/// (hashing; a hostile set of 100,000 elements costs no more than its size). Only wholly
+/// known elements can repeat: two unknowns may turn out different (`[a.arn, b.arn]` at
+/// plan time), so each is kept, as Terraform keeps them.
 pub(crate) fn distinct(items: Vec<Value>) -> Vec<Value> {
     let hasher = std::collections::hash_map::RandomState::new();
     let mut out: Vec<Value> = Vec::with_capacity(items.len());
     let mut buckets: HashMap<u64, Vec<usize>> = HashMap::with_capacity(items.len());
     for v in items {
+        if !v.is_wholly_known() {
+            out.push(v);
+            continue;
+        }
         let bucket = buckets.entry(hasher.hash_one(&v)).or_default();
         if bucket.iter().any(|&i| out[i] == v) {
             continue;
@@ -281,6 +287,16 @@ mod tests {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         v.hash(&mut h);
         h.finish()
+    }
+
+    #[test]
+    fn repeats_of_known_elements_go_but_every_unknown_stays() {
+        let s = |v: &str| Value::String(v.into());
+        let items = vec![s("a"), Value::Unknown, s("a"), Value::Unknown];
+        assert_eq!(
+            distinct(items),
+            vec![s("a"), Value::Unknown, Value::Unknown]
+        );
     }
 
     #[test]

@@ -1,0 +1,35 @@
+//! The filters a listing takes (`type`, `name_regex`), declared once for the
+//! `sigsentry_log_sources` data source and the `sigsentry_log_source` list resource.
+
+use crate::framework::validators::{one_of, regex};
+use crate::framework::{optional, AttributeSpec};
+use crate::provider::platforms::LOG_TYPES;
+use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use crate::tfplugin::value::AttributePath;
+
+/// The `type` filter attribute.
+pub fn type_attribute() -> AttributeSpec {
+    optional("Only log sources of this platform type.")
+        .validate(one_of(&LOG_TYPES, "Unsupported log source type"))
+}
+
+/// The `name_regex` filter attribute.
+pub fn name_regex_attribute() -> AttributeSpec {
+    optional(
+        "Only log sources whose name matches this regular expression (Rust `regex` syntax; \
+         unanchored, so use `^...$` for a whole-name match).",
+    )
+    .validate(regex("Invalid name_regex"))
+}
+
+/// The compiled `name_regex`, when set; its error points at the attribute (validation
+/// has already refused a bad one, so this is the second line of defence).
+pub fn name_pattern(pattern: Option<&String>) -> Result<Option<::regex::Regex>, Diagnostics> {
+    match pattern.map(|p| ::regex::Regex::new(p)) {
+        None => Ok(None),
+        Some(Ok(r)) => Ok(Some(r)),
+        Some(Err(e)) => Err(Diagnostic::error("Invalid name_regex", e.to_string())
+            .at(AttributePath::attr("name_regex"))
+            .into()),
+    }
+}

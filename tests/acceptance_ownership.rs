@@ -197,6 +197,30 @@ fn two_directories_with_identical_configs_get_two_sources() {
     first.assert_no_changes();
 }
 
+/// Runs an apply and kills its provider as soon as `reached` says the API got that far
+/// (polling what the fake records, not sleeping for a guess); the apply then fails.
+fn kill_the_provider_once(
+    fake: &Fake,
+    ws: &Workspace,
+    what: &str,
+    reached: impl Fn(&Fake) -> bool,
+) {
+    let child = ws
+        .command(&["apply", "-auto-approve", "-no-color"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !reached(fake) {
+        assert!(Instant::now() < deadline, "{what} never reached the API");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    support::kill_stray_providers(ws.path());
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success(), "the apply survived the kill");
+}
+
 #[test]
 fn provider_killed_after_the_api_committed_then_reapply_adopts() {
     let Some((fake, ws)) = setup("provider_killed_after_the_api_committed_then_reapply_adopts")
@@ -209,24 +233,8 @@ fn provider_killed_after_the_api_committed_then_reapply_adopts() {
         PATH,
         Duration::from_secs(60),
     ));
-    let child = ws
-        .command(&["apply", "-auto-approve", "-no-color"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while fake.sources().is_empty() {
-        assert!(
-            Instant::now() < deadline,
-            "the create never reached the API"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
     // The provider dies while the API holds its answer; terraform reports the crash.
-    support::kill_stray_providers(ws.path());
-    let out = child.wait_with_output().unwrap();
-    assert!(!out.status.success());
+    kill_the_provider_once(&fake, &ws, "the create", |f| !f.sources().is_empty());
     assert!(ws.resource("sigsentry_log_source.a").is_null());
     ws.apply(&[]);
     let sources = fake.sources();
@@ -366,24 +374,10 @@ fn a_run_killed_after_its_claim_warns_about_the_source_it_left_behind() {
         PATH,
         Duration::from_secs(60),
     ));
-    let child = ws
-        .command(&["apply", "-auto-approve", "-no-color"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
     // Claim keys are `tfss-k1-...` (src/sigsentry/keys.rs).
-    while !fake
-        .completed_keys()
-        .iter()
-        .any(|k| k.starts_with("tfss-k1-"))
-    {
-        assert!(Instant::now() < deadline, "the claim was never carried out");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    support::kill_stray_providers(ws.path());
-    let _ = child.wait_with_output().unwrap();
+    kill_the_provider_once(&fake, &ws, "the claim", |f| {
+        f.completed_keys().iter().any(|k| k.starts_with("tfss-k1-"))
+    });
     let orphan = fake.sources()[0].id.clone();
     // The re-run cannot tell its own claimed source from another object's: it makes a new
     // one, and says which source may have been left behind.

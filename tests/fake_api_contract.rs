@@ -1,6 +1,8 @@
 //! The fake API against the contract text itself (plain HTTP, not our client), so it cannot
 //! drift into agreeing with the client's bugs.
 
+mod support;
+
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sigsentry_provider::fake_api::{ApiKey, FakeApi, FakeHandle, FaultAction, FaultRule, KeyScope};
@@ -626,22 +628,9 @@ async fn state_file_survives_a_restart() {
 
 #[test]
 fn the_binary_prints_its_address_and_serves() {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sigsentry-mock"))
-        .args(["--listen", "127.0.0.1:0", "--key", "ss_secret_bin:rw"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("address line")
-        .to_string();
+    let mock =
+        support::mock::MockProcess::start(["--listen", "127.0.0.1:0", "--key", "ss_secret_bin:rw"]);
+    let url = mock.url.clone();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -655,10 +644,7 @@ fn the_binary_prints_its_address_and_serves() {
             .unwrap()
             .status()
     });
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let exited = child.wait().unwrap();
+    let exited = mock.terminate();
     assert_eq!(status, StatusCode::OK);
     assert!(exited.success(), "exits cleanly on SIGTERM");
 }

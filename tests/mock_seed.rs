@@ -1,10 +1,12 @@
 //! `sigsentry-mock --seed FILE` and `FakeApi::seed`: log sources that exist before the first
 //! request, as a module's tests expect to find them.
 
+mod support;
+
 use serde_json::Value;
 use sigsentry_provider::fake_api::{ApiKey, FakeApi, FakeHandle, SeedSource};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
+use support::mock::MockProcess;
 
 const KEY: &str = "ss_secret_seed_key";
 const OTHER: &str = "ss_secret_seed_other";
@@ -114,30 +116,20 @@ fn the_binary_serves_a_seed_file_and_rejects_a_bad_one() {
     let dir = tempfile::tempdir().unwrap();
     let seed = dir.path().join("seed.json");
     std::fs::write(&seed, SEED).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sigsentry-mock"))
-        .args(["--key", &format!("{KEY}:rw")])
-        .arg("--seed")
-        .arg(&seed)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("address line")
-        .to_string();
+    let key = format!("{KEY}:rw");
+    let mock = MockProcess::start([
+        "--key".as_ref(),
+        key.as_ref(),
+        "--seed".as_ref(),
+        seed.as_os_str(),
+    ]);
+    let url = mock.url.clone();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let listed = rt.block_on(list(&url, KEY));
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(mock);
     assert_eq!(names(&listed), ["shared-loki", "retired-splunk"]);
 
     let bad = dir.path().join("bad.json");

@@ -6,40 +6,23 @@
 mod support;
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use support::mock::MockProcess;
 use support::terraform::{require_terraform, Workspace};
 
 /// The key sigsentry-mock accepts when given none, as the guide uses it.
 const DEMO_KEY: &str = "ss_secret_demo_key";
 
 /// The mock binary, started as the guide starts it; killed when dropped.
-struct Mock {
-    child: Child,
-    url: String,
-}
+struct Mock(MockProcess);
 
 impl Mock {
     fn start(seed: &Path) -> Mock {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sigsentry-mock"))
-            .arg("--seed")
-            .arg(seed)
-            .arg("--admin")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("address line: {line:?}"))
-            .to_string();
-        Mock { child, url }
+        Mock(MockProcess::start([
+            "--seed".as_ref(),
+            seed.as_os_str(),
+            "--admin".as_ref(),
+        ]))
     }
 
     fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Value {
@@ -50,7 +33,7 @@ impl Mock {
             .unwrap();
         rt.block_on(async {
             let mut req = reqwest::Client::new()
-                .request(method.parse().unwrap(), format!("{}{path}", self.url));
+                .request(method.parse().unwrap(), format!("{}{path}", self.0.url));
             if let Some(b) = body {
                 req = req.json(&b);
             }
@@ -62,13 +45,6 @@ impl Mock {
             );
             resp.json().await.unwrap()
         })
-    }
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -101,7 +77,7 @@ fn terraform_test_passes_on_the_example_module_against_the_seeded_fake() {
         })),
     );
 
-    let ws = Workspace::new(&mock.url, DEMO_KEY);
+    let ws = Workspace::new(&mock.0.url, DEMO_KEY);
     for entry in std::fs::read_dir(&example).unwrap().flatten() {
         if entry.file_type().unwrap().is_file() {
             std::fs::copy(entry.path(), ws.path().join(entry.file_name())).unwrap();

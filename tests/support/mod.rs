@@ -5,6 +5,7 @@
 pub mod core;
 pub mod fake;
 pub mod hostile;
+pub mod mock;
 pub mod plugin;
 pub mod proto;
 pub mod terraform;

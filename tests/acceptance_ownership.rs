@@ -283,33 +283,46 @@ fn create_with_a_failed_claim(fake: &Fake, ws: &Workspace, name: &str) -> String
     kept[0].id.clone()
 }
 
-#[test]
-fn a_source_kept_after_a_failed_claim_is_never_adopted_by_its_replacement() {
-    let Some((fake, ws)) = setup("a_source_kept_after_a_failed_claim_is_never_adopted") else {
+/// Replaces the tainted, unclaimed object after `before` (commands run first) with
+/// `apply_args`: the replacement's create repeats the old key, the API replays the old
+/// source and the replacement claims it; the deposed object, claiming before it deletes,
+/// finds it taken and leaves it. One source, held by one object.
+fn replace_the_unclaimed_object(name: &str, before: &[&[&str]], apply_args: &[&str]) {
+    let Some((fake, ws)) = setup(name) else {
         return;
     };
-    let old = create_with_a_failed_claim(&fake, &ws, "unclaimed");
-    // The tainted object is replaced, new before old; the replacement's create repeats the
-    // key, and the API replays the old source to it.
-    ws.apply(&[]);
-    assert_replaced_by_a_new_source(&fake, &ws, &old);
+    let old = create_with_a_failed_claim(&fake, &ws, name);
+    for args in before {
+        ws.run(args);
+    }
+    let out = ws.apply(apply_args);
+    let live = live(&fake);
+    assert_eq!(live.len(), 1, "a source was deleted or orphaned: {live:?}");
+    assert!(live.contains(&old), "the replacement did not adopt {old}");
+    assert_eq!(ids_in_state(&ws), live, "state and API disagree");
+    assert!(
+        out.all().contains("Log source left in place"),
+        "{}",
+        out.all()
+    );
+    ws.assert_no_changes();
+}
+
+#[test]
+fn a_source_kept_after_a_failed_claim_is_replaced_leaving_one_source() {
+    replace_the_unclaimed_object("unclaimed", &[], &[]);
 }
 
 #[test]
 fn without_refresh_a_replacement_that_adopts_the_unclaimed_source_keeps_it() {
-    let Some((fake, ws)) = setup("without_refresh_a_replacement_adopts_the_unclaimed_source")
-    else {
-        return;
-    };
-    let old = create_with_a_failed_claim(&fake, &ws, "unclaimed-norefresh");
-    // No refresh claims the tainted object's source first: the replacement adopts it, and
-    // destroying the deposed object must then leave it alone.
-    ws.apply(&["-refresh=false"]);
-    let live = live(&fake);
-    assert_eq!(live.len(), 1, "the adopted source was deleted: {live:?}");
-    assert!(live.contains(&old));
-    assert_eq!(ids_in_state(&ws), live);
-    ws.assert_no_changes();
+    replace_the_unclaimed_object("unclaimed-norefresh", &[], &["-refresh=false"]);
+}
+
+#[test]
+fn a_plan_before_the_replacement_changes_nothing() {
+    // A plan's reads must not claim: its claim would be forgotten with the plan, and the
+    // apply's claim would then read as another object's.
+    replace_the_unclaimed_object("unclaimed-planned", &[&["plan", "-no-color"]], &[]);
 }
 
 #[test]
@@ -335,31 +348,38 @@ fn a_failed_destroy_keeps_the_private_state_of_the_object() {
 }
 
 #[test]
-fn importing_a_source_another_state_just_made_warns() {
-    let Some((fake, first)) = setup("importing_a_source_another_state_just_made_warns") else {
+fn an_import_block_planned_then_applied_imports_quietly() {
+    // Import blocks are Terraform 1.5+.
+    if !require_terraform(1, 5, "an_import_block_planned_then_applied_imports_quietly") {
+        return;
+    }
+    let Some((fake, ws)) = setup("an_import_block_planned_then_applied_imports_quietly") else {
         return;
     };
-    first.config(&splunk("held-elsewhere", ""));
-    first.apply(&[]);
-    let id = fake.sources()[0].id.clone();
-    let second = Workspace::new(&fake.url(), support::fake::KEY);
-    second.config(&splunk("held-elsewhere", ""));
-    let out = second
-        .run(&["import", "-no-color", "sigsentry_log_source.a", &id])
-        .ok();
-    let text = out.all();
-    assert!(
-        text.contains("another object may manage") && text.contains("terraform state rm"),
-        "{text}"
-    );
-    // A source nobody claimed (made in the dashboard) imports without a word.
-    let dashboard = fake.create_out_of_band("splunk", "from-dashboard", &["main"]);
-    let third = Workspace::new(&fake.url(), support::fake::KEY);
-    third.config(&splunk("from-dashboard", ""));
-    let out = third
-        .run(&["import", "-no-color", "sigsentry_log_source.a", &dashboard])
-        .ok();
-    assert!(!out.all().contains("Warning"), "{}", out.all());
+    let id = fake.create_out_of_band("splunk", "from-dashboard", &["main"]);
+    ws.config(&format!(
+        "{}
+import {{
+  to = sigsentry_log_source.a
+  id = \"{id}\"
+}}
+",
+        splunk("from-dashboard", "")
+    ));
+    // The plan imports too; the apply imports again: neither may see the other's work.
+    // (The only warning allowed is Terraform's own about the test's dev_overrides.)
+    let provider_warnings = |text: &str| {
+        text.matches("Warning:").count()
+            - text
+                .matches("Warning: Provider development overrides")
+                .count()
+    };
+    let plan = ws.plan();
+    assert_eq!(provider_warnings(&plan.all()), 0, "{}", plan.all());
+    let out = ws.apply(&[]);
+    assert_eq!(provider_warnings(&out.all()), 0, "{}", out.all());
+    assert_eq!(ids_in_state(&ws), live(&fake));
+    ws.assert_no_changes();
 }
 
 #[test]

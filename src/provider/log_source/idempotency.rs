@@ -8,10 +8,11 @@
 //!   holds moves on to the next ordinal instead (see `create_and_claim`). A run that
 //!   crashes between the claim and Terraform's state save cannot adopt its own source
 //!   later (the claim is taken): the re-run warns, naming it, and makes a new one.
-//! - A source kept after a claim that failed is marked `unclaimed`; reading, updating or
-//!   deleting it claims it first, so a replacement's replayed create can never adopt it
-//!   unseen, and a deposed object whose source a replacement did adopt lets it go instead
-//!   of deleting it.
+//! - A source kept after a claim that failed is marked `unclaimed`. A replacement's
+//!   replayed create may then adopt it (it claims it); updating or deleting the unclaimed
+//!   object claims it first, so a deposed object whose source was adopted lets it go
+//!   instead of deleting it, and no update changes a source another object holds. Reads
+//!   and imports never claim: they run in plans too, whose claims would be forgotten.
 //! - Update: keyed by the source id, the generation counter kept in private state (bumped
 //!   after every successful update) and the PATCH body, so changing A to B, back to A and
 //!   to B again within the key window is never mistaken for a replay; a key the API

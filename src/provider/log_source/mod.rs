@@ -174,8 +174,10 @@ fn mismatch(source: &LogSource, body: &NewLogSource) -> Option<&'static str> {
 }
 
 impl LogSourceResource {
-    /// Claims source `id` when this object's create could not (`private.unclaimed`), so
-    /// no other object can adopt it unseen; clears the mark once the answer is known.
+    /// Claims source `id` before it is changed or deleted, when this object's create could
+    /// not (`private.unclaimed`); clears the mark once the answer is known. Only apply-time
+    /// operations claim: a claim made in a plan is forgotten with the plan, and a later
+    /// claim could not tell that plan's claim from another object's.
     async fn settle_claim(
         &self,
         client: &Client,
@@ -477,34 +479,6 @@ impl LogSourceResource {
 }
 
 impl LogSourceResource {
-    /// Claims an imported source, so that no replayed create adopts it later. A claim
-    /// already taken means a Terraform object claimed it in the last day: two objects must
-    /// never manage one source, so that is said. A claim that fails is made later.
-    async fn claim_imported(&self, client: &Client, id: &str) -> (Private, Diagnostics) {
-        let mut private = Private {
-            unclaimed: true,
-            ..Default::default()
-        };
-        let mut diags = Diagnostics::new();
-        match self.settle_claim(client, id, &mut private).await {
-            Ok(Owner::Us) => {}
-            Ok(Owner::Other) => diags.push(Diagnostic::warning(
-                "Imported a log source another object may manage",
-                format!(
-                    "Log source {id} was created and claimed by a Terraform object within the \
-                     last day. If that object is still in a state (this one or another), remove \
-                     one of the two (terraform state rm ADDRESS): two objects managing one \
-                     source would each change it, and a destroy of either deletes it."
-                ),
-            )),
-            Err(e) => {
-                private.unclaimed = true;
-                tracing::warn!(%id, error = %e, "could not claim the imported log source yet");
-            }
-        }
-        (private, diags)
-    }
-
     /// The identity of source `id` as this provider serves it.
     pub(crate) fn identity_of(&self, id: &str) -> LogSourceIdentity {
         LogSourceIdentity {
@@ -696,28 +670,6 @@ impl Resource for LogSourceResource {
                     return out;
                 }
             };
-            let mut private = Private::from_bytes(&req.private);
-            if private.unclaimed {
-                match self.settle_claim(&client, id, &mut private).await {
-                    Ok(Owner::Us) => out.private = Some(private.to_bytes()),
-                    Ok(Owner::Other) => {
-                        out.state = None;
-                        out.diagnostics.push(Diagnostic::warning(
-                            "Log source belongs to another object",
-                            format!(
-                                "This object's create made log source {id} but could not claim \
-                                 it, and another Terraform object (a replacement, most likely) \
-                                 has claimed it since. It is removed from this state without \
-                                 being deleted; the other object manages it."
-                            ),
-                        ));
-                        return out;
-                    }
-                    Err(ApiError::NotFound { .. }) => {}
-                    // Still unknown: read as usual, and claim again next time.
-                    Err(e) => tracing::warn!(%id, error = %e, "could not claim the log source yet"),
-                }
-            }
             match self.ctx.refresh().read(&client, id).await {
                 Ok(source) => out.state = Some(req.state.clone().refreshed(&source)),
                 Err(ApiError::NotFound { .. }) => {
@@ -764,11 +716,14 @@ impl Resource for LogSourceResource {
                 Ok(Owner::Other) => {
                     return ApplyResponse::failed(
                         Diagnostic::error(
-                            "Log source belongs to another object",
+                            "Log source claimed by another object",
                             format!(
-                                "Another Terraform object has claimed log source {id}, which this \
-                                 object's create made but could not claim. It is not changed. \
-                                 Remove this object from state (terraform state rm ADDRESS)."
+                                "This object's create made log source {id} but could not claim \
+                                 it, and it has been claimed since: by another Terraform object \
+                                 (a replacement, or an identical resource), or by an interrupted \
+                                 run of this one. It is not changed. If another object manages \
+                                 {id}, remove this one from state (terraform state rm ADDRESS); if \
+                                 none does, remove it and import {id} again."
                             ),
                         )
                         .into(),
@@ -776,6 +731,9 @@ impl Resource for LogSourceResource {
                 }
                 Err(e) => return ApplyResponse::failed(api_diagnostics(&e, "update", creds_attr)),
             }
+            // The claim is settled: kept even if the change below fails, since a claim made
+            // again later would be answered as taken.
+            let settled = Some(private.to_bytes());
             let state = if patch.is_empty() {
                 req.planned.clone()
             } else {
@@ -789,7 +747,11 @@ impl Resource for LogSourceResource {
                         req.planned.clone().refreshed(&u.source)
                     }
                     Err(e) => {
-                        return ApplyResponse::failed(api_diagnostics(&e, "update", creds_attr))
+                        return ApplyResponse {
+                            state: None,
+                            private: settled,
+                            diagnostics: api_diagnostics(&e, "update", creds_attr),
+                        }
                     }
                 }
             };
@@ -818,10 +780,20 @@ impl Resource for LogSourceResource {
             let mut private = Private::from_bytes(&req.private);
             match self.settle_claim(&client, id, &mut private).await {
                 Ok(Owner::Us) => {}
-                // A replacement adopted it: it is that object's now, and stays.
+                // A replacement (or an identical resource) adopted it: it is that object's
+                // now, and stays.
                 Ok(Owner::Other) => {
-                    tracing::warn!(%id, "not deleting a log source another object has claimed");
-                    return Diagnostics::new();
+                    return Diagnostic::warning(
+                        "Log source left in place",
+                        format!(
+                            "This object's create made log source {id} but could not claim it, \
+                             and it has been claimed since, most likely by this object's \
+                             replacement, which now manages it. It was not deleted. If no object \
+                             in any state holds {id} (an earlier destroy of this object claimed \
+                             it and then failed), delete it in SigSentry."
+                        ),
+                    )
+                    .into();
                 }
                 Err(ApiError::NotFound { .. }) => return Diagnostics::new(),
                 Err(e) => return api_diagnostics(&e, "delete", CredentialsAttr::Plain),
@@ -862,14 +834,13 @@ impl Resource for LogSourceResource {
             };
             match client.get(id).await {
                 // Credentials cannot be read back: null, so the next apply sends them in place.
-                Ok(source) => {
-                    let (private, diagnostics) = self.claim_imported(&client, id).await;
-                    ImportResponse {
-                        state: Some(LogSourceModel::default().refreshed(&source)),
-                        private: private.to_bytes(),
-                        diagnostics,
-                    }
-                }
+                // Not claimed: with import blocks the plan imports too, and a claim made
+                // there would read as taken at apply.
+                Ok(source) => ImportResponse {
+                    state: Some(LogSourceModel::default().refreshed(&source)),
+                    private: Private::default().to_bytes(),
+                    diagnostics: Diagnostics::new(),
+                },
                 Err(ApiError::NotFound { .. }) => ImportResponse::failed(
                     Diagnostic::error(
                         "Log source not found",

@@ -56,6 +56,19 @@ impl Declared {
     }
 }
 
+/// What a create, read, update or import answered, untyped.
+fn applied<M: Model>(
+    state: Option<M>,
+    private: Option<Vec<u8>>,
+    diagnostics: Diagnostics,
+) -> Applied {
+    Applied {
+        state: state.map(|s| s.to_value()),
+        private,
+        diagnostics,
+    }
+}
+
 /// Decodes a model, or says where the value does not fit it.
 fn model<M: Model>(v: &Value) -> Result<M, Diagnostics> {
     M::from_value(v)
@@ -179,11 +192,7 @@ impl<R: Resource> AnyResource for Typed<R> {
                 planned_private: private,
             };
             let out = self.0.create(req).await;
-            Ok(Applied {
-                state: out.state.map(|s| s.to_value()),
-                private: out.private,
-                diagnostics: out.diagnostics,
-            })
+            Ok(applied(out.state, out.private, out.diagnostics))
         })
     }
 
@@ -194,11 +203,7 @@ impl<R: Resource> AnyResource for Typed<R> {
                 private,
             };
             let out = self.0.read(req).await;
-            Ok(Applied {
-                state: out.state.map(|s| s.to_value()),
-                private: out.private,
-                diagnostics: out.diagnostics,
-            })
+            Ok(applied(out.state, out.private, out.diagnostics))
         })
     }
 
@@ -217,11 +222,7 @@ impl<R: Resource> AnyResource for Typed<R> {
                 planned_private: private,
             };
             let out = self.0.update(req).await;
-            Ok(Applied {
-                state: out.state.map(|s| s.to_value()),
-                private: out.private,
-                diagnostics: out.diagnostics,
-            })
+            Ok(applied(out.state, out.private, out.diagnostics))
         })
     }
 
@@ -250,11 +251,7 @@ impl<R: Resource> AnyResource for Typed<R> {
                 None => None,
             };
             let out = self.0.import(ImportRequest { id, identity }).await;
-            Ok(Applied {
-                state: out.state.map(|s| s.to_value()),
-                private: Some(out.private),
-                diagnostics: out.diagnostics,
-            })
+            Ok(applied(out.state, Some(out.private), out.diagnostics))
         })
     }
 

@@ -26,6 +26,43 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/requests", get(requests).delete(clear_requests))
         .route("/faults", post(fault))
         .route("/settings", put(settings).get(current_settings))
+        .route("/mode", put(mode))
+        .route("/clock", post(clock))
+}
+
+/// `PUT /_fake/mode` with `{"mode": "patch-ignores-keys"}` (see `behaviour::ApiMode`).
+async fn mode(State(shared): Admin, body: axum::body::Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        mode: super::ApiMode,
+    }
+    match serde_json::from_slice::<Body>(&body) {
+        Ok(b) => {
+            shared.set_mode(b.mode);
+            reply(200, &json!({"mode": b.mode}))
+        }
+        Err(_) => reply(
+            400,
+            &json!({"error": "expected {\"mode\": one of contract, patch-ignores-keys, replays-unmarked, short-patch-window, refuses-empty-patch}"}),
+        ),
+    }
+}
+
+/// `POST /_fake/clock` with `{"advance_s": N}`: moves the fake's clock forward.
+async fn clock(State(shared): Admin, body: axum::body::Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        advance_s: u64,
+    }
+    match serde_json::from_slice::<Body>(&body) {
+        Ok(b) => {
+            shared
+                .clock
+                .advance(std::time::Duration::from_secs(b.advance_s));
+            reply(200, &json!({"now": shared.clock.rfc3339()}))
+        }
+        Err(_) => reply(400, &json!({"error": "expected {\"advance_s\": seconds}"})),
+    }
 }
 
 async fn sources(State(shared): Admin) -> Response {
@@ -51,10 +88,11 @@ async fn create(State(shared): Admin, Json(b): Json<Value>) -> Response {
 
 async fn edit(State(shared): Admin, Path(id): Path<String>, Json(b): Json<Value>) -> Response {
     let mut store = shared.lock_store();
+    let now = store.clock.rfc3339();
     let Some(s) = store.sources.get_mut(&id) else {
         return reply(404, &json!({"error": "no such source"}));
     };
-    s.apply_patch(&b);
+    s.apply_patch(&b, now);
     let out = json!(s);
     shared.persist(&store);
     reply(200, &out)

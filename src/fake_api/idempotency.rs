@@ -1,10 +1,10 @@
 //! The contract's idempotency, as middleware on POST to the collection and PATCH of a
 //! source: the same key with the same method, path and body within the window replays the
 //! first answer; while the first is still running, 409; with another request, 422. A key
-//! is scoped to the project.
+//! is scoped to the project. The API modes of `behaviour` bend these rules.
 
 use super::keys::Project;
-use super::{error, validation, Shared};
+use super::{error, validation, ApiMode, Shared, SHORT_PATCH_WINDOW};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::HeaderValue;
@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 /// How long a key is kept.
 pub const KEY_WINDOW: Duration = Duration::from_secs(24 * 3600);
@@ -34,8 +34,8 @@ pub enum Entry {
         status: u16,
         /// Body answered.
         body: axum::body::Bytes,
-        /// When.
-        at: Instant,
+        /// When, on the fake's clock.
+        at: SystemTime,
     },
 }
 
@@ -48,6 +48,17 @@ fn valid_key(k: &str) -> bool {
 
 /// Middleware: replays, refuses or records, around the handler.
 pub(crate) async fn layer(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let mode = shared.mode();
+    let patch = req.method() == axum::http::Method::PATCH;
+    if patch && mode == ApiMode::PatchIgnoresKeys {
+        return next.run(req).await;
+    }
+    let window = if patch && mode == ApiMode::ShortPatchWindow {
+        SHORT_PATCH_WINDOW
+    } else {
+        KEY_WINDOW
+    };
+    let now = shared.clock.now();
     let Some(key) = req
         .headers()
         .get("idempotency-key")
@@ -85,14 +96,16 @@ pub(crate) async fn layer(State(shared): State<Arc<Shared>>, req: Request, next:
                 status,
                 body,
                 at,
-            }) if at.elapsed() < KEY_WINDOW => {
+            }) if now.duration_since(*at).unwrap_or_default() < window => {
                 if *f != fingerprint {
                     return reused();
                 }
                 let mut replay = super::json_bytes(*status, body.clone());
-                replay
-                    .headers_mut()
-                    .insert("idempotent-replayed", HeaderValue::from_static("true"));
+                if mode != ApiMode::ReplaysUnmarked {
+                    replay
+                        .headers_mut()
+                        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+                }
                 return replay;
             }
             Some(Entry::InFlight { fingerprint: f }) => {
@@ -126,7 +139,7 @@ pub(crate) async fn layer(State(shared): State<Arc<Shared>>, req: Request, next:
             fingerprint,
             status: rparts.status.as_u16(),
             body: rbody.clone(),
-            at: Instant::now(),
+            at: shared.clock.now(),
         },
     );
     Response::from_parts(rparts, Body::from(rbody))

@@ -6,6 +6,7 @@
 //! - `keys`: API keys, scopes and permissions (the authorisation middleware);
 //! - `store`: the sources and the state file;
 //! - `idempotency`: replay, 409 in flight, 422 reuse (middleware);
+//! - `behaviour`: the API modes that depart from the contract, and the fake's clock;
 //! - `faults`: injected faults (middleware);
 //! - `pacing`: latency and a rate limit (middleware);
 //! - `request_log`: what was asked and answered (middleware);
@@ -18,6 +19,7 @@
 //! started with admin enabled.
 
 mod admin;
+mod behaviour;
 mod faults;
 mod idempotency;
 mod keys;
@@ -28,6 +30,7 @@ mod seed;
 mod store;
 mod validate;
 
+pub use behaviour::{ApiMode, ALL_MODES, SHORT_PATCH_WINDOW};
 pub use faults::{FaultAction, FaultRule};
 pub use keys::{ApiKey, KeyScope, DEFAULT_PROJECT, TENANT};
 pub use pacing::Settings;
@@ -59,6 +62,8 @@ pub(crate) struct Shared {
     log: Mutex<Vec<RequestRecord>>,
     settings: Mutex<Settings>,
     bucket: Mutex<pacing::Bucket>,
+    mode: Mutex<ApiMode>,
+    clock: Arc<behaviour::Clock>,
 }
 
 /// A poisoned lock still guards valid data here: every change is one assignment.
@@ -90,6 +95,12 @@ impl Shared {
     }
     fn set_settings(&self, s: Settings) {
         *lock(&self.settings) = s;
+    }
+    fn mode(&self) -> ApiMode {
+        *lock(&self.mode)
+    }
+    fn set_mode(&self, m: ApiMode) {
+        *lock(&self.mode) = m;
     }
 
     /// Saves the store, when the fake keeps a state file.
@@ -158,6 +169,7 @@ pub struct FakeApi {
     admin: bool,
     settings: Settings,
     seeds: Vec<SeedSource>,
+    mode: ApiMode,
 }
 
 impl Default for FakeApi {
@@ -170,6 +182,7 @@ impl Default for FakeApi {
             admin: false,
             settings: Settings::default(),
             seeds: Vec::new(),
+            mode: ApiMode::default(),
         }
     }
 }
@@ -241,6 +254,12 @@ impl FakeApi {
         self
     }
 
+    /// How far idempotency follows the contract (see [`ApiMode`]).
+    pub fn mode(mut self, mode: ApiMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
     /// Latency and rate limit from the start.
     pub fn pacing(mut self, settings: Settings) -> Self {
         self.settings = settings;
@@ -278,7 +297,8 @@ impl FakeApi {
             .layer(from_fn(detach))
             .layer(from_fn_with_state(shared.clone(), faults::layer))
             .layer(from_fn_with_state(shared.clone(), pacing::layer))
-            .layer(from_fn_with_state(shared.clone(), request_log::layer));
+            .layer(from_fn_with_state(shared.clone(), request_log::layer))
+            .layer(from_fn_with_state(shared.clone(), behaviour::date_header));
         let app = if admin {
             api.nest("/_fake", admin::router())
         } else {
@@ -292,13 +312,15 @@ impl FakeApi {
     pub async fn start(self, addr: SocketAddr) -> Result<FakeHandle, StartError> {
         // Seeds describe a fresh start: a state file that already exists wins.
         let saved = matches!(&self.state_file, Some(p) if std::fs::symlink_metadata(p).is_ok());
-        let (state_file, store) = match &self.state_file {
+        let (state_file, mut store) = match &self.state_file {
             Some(p) => {
                 let (f, s) = store::StateFile::open(p).map_err(StartError)?;
                 (Some(f), s)
             }
             None => (None, store::Store::default()),
         };
+        let clock = Arc::new(behaviour::Clock::default());
+        store.clock = clock.clone();
         let shared = Arc::new(Shared {
             keys: self.keys,
             projects: self.projects,
@@ -310,6 +332,8 @@ impl FakeApi {
             log: Mutex::new(Vec::new()),
             settings: Mutex::new(self.settings),
             bucket: Mutex::new(Default::default()),
+            mode: Mutex::new(self.mode),
+            clock,
         });
         if !saved && !self.seeds.is_empty() {
             let mut store = shared.lock_store();
@@ -404,14 +428,25 @@ impl FakeHandle {
         self.shared.set_settings(settings);
     }
 
+    /// Switches how far idempotency follows the contract.
+    pub fn set_mode(&self, mode: ApiMode) {
+        self.shared.set_mode(mode);
+    }
+
+    /// Moves the fake's clock forward (key windows, `createdAt`, `Date`).
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.shared.clock.advance(by);
+    }
+
     /// Changes a source out of band (as the dashboard would): JSON with any of
     /// `name`, `sources`, `isActive`.
     pub fn edit(&self, id: &str, patch: &Value) -> bool {
         let mut store = self.shared.lock_store();
+        let now = store.clock.rfc3339();
         let Some(s) = store.sources.get_mut(id) else {
             return false;
         };
-        s.apply_patch(patch);
+        s.apply_patch(patch, now);
         self.shared.persist(&store);
         true
     }

@@ -181,10 +181,14 @@ pub async fn update(
     if b.get("isActive").is_some_and(|v| !v.is_boolean()) {
         details.push(("isActive".into(), "must be a boolean".into()));
     }
+    if b.is_empty() && shared.mode() == super::ApiMode::RefusesEmptyPatch {
+        details.push(("body".into(), "names no field to change".into()));
+    }
     if !details.is_empty() {
         return validation(&details);
     }
-    s.apply_patch(&Value::Object(b));
+    let now = store.clock.rfc3339();
+    s.apply_patch(&Value::Object(b), now);
     store.sources.insert(s.id.clone(), s.clone());
     shared.persist(&store);
     ok(200, s.public())

@@ -52,7 +52,7 @@ impl StoredSource {
     }
 
     /// Applies the fields of a PATCH body (`name`, `sources`, `isActive`, `credentials`).
-    pub fn apply_patch(&mut self, patch: &Value) {
+    pub fn apply_patch(&mut self, patch: &Value, now: String) {
         if let Some(n) = patch.get("name").and_then(Value::as_str) {
             self.name = n.into();
         }
@@ -68,7 +68,7 @@ impl StoredSource {
                 .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
                 .collect();
         }
-        self.updated_at = now_rfc3339();
+        self.updated_at = now;
     }
 }
 
@@ -88,6 +88,9 @@ pub struct Store {
     pub sources: BTreeMap<String, StoredSource>,
     /// The last insertion number handed out.
     pub seq: u64,
+    /// The fake's clock, for `createdAt` and `updatedAt`.
+    #[serde(skip)]
+    pub clock: std::sync::Arc<super::behaviour::Clock>,
 }
 
 /// The state file lists sources rather than mapping them, as it always has.
@@ -131,7 +134,7 @@ impl Store {
     /// Stores a new source with a fresh id.
     pub fn insert(&mut self, new: NewSource<'_>) -> StoredSource {
         self.seq += 1;
-        let now = now_rfc3339();
+        let now = self.clock.rfc3339();
         let s = StoredSource {
             id: new_id(),
             project_id: new.project.into(),
@@ -159,17 +162,6 @@ impl Store {
         v.sort_by_key(|s| s.seq);
         v
     }
-}
-
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 fn new_id() -> String {

@@ -79,6 +79,11 @@ fn state_of_the_previous_release_plans_empty_and_updates_in_place() {
     ws.apply(&[]);
     let ids: Vec<String> = fake.sources().into_iter().map(|s| s.id).collect();
 
+    if write_only {
+        // The previous release kept a keyed digest of the write-only values.
+        assert!(ws.private_of("wo").get("w").is_some());
+    }
+
     ws.use_this_build();
     ws.assert_no_changes();
     // An update after the upgrade stays in place and lands.
@@ -91,6 +96,14 @@ fn state_of_the_previous_release_plans_empty_and_updates_in_place() {
     assert_eq!(after, ids, "the upgrade replaced a source");
     assert!(fake.sources().iter().any(|s| s.name == "after-upgrade"));
     ws.assert_no_changes();
+    if write_only {
+        // The first apply after the upgrade drops it: nothing to test a guess against.
+        let private = ws.private_of("wo");
+        assert!(
+            private.get("w").is_none() && private.get("k").is_none(),
+            "{private}"
+        );
+    }
     ws.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert!(fake.sources().is_empty());
 }

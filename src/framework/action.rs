@@ -7,6 +7,7 @@ use super::resource::BoxFuture;
 use crate::tfplugin::diagnostics::Diagnostics;
 use crate::tfplugin::rpc::{EventSender, InvokeActionEvent};
 use crate::tfplugin::value::Value;
+use std::future::Future;
 use std::sync::Arc;
 
 /// Where an action reports progress: a line at a time, for people.
@@ -39,17 +40,17 @@ pub trait Action: Send + Sync + 'static {
     }
 
     /// Checks, at plan time, that the action can run (the configuration may hold unknowns).
-    fn plan(&self, config: Self::Config) -> BoxFuture<'_, Diagnostics> {
+    fn plan(&self, config: Self::Config) -> impl Future<Output = Diagnostics> + Send {
         let _ = config;
-        Box::pin(async { Diagnostics::new() })
+        async { Diagnostics::new() }
     }
 
     /// Runs it, reporting progress; errors in the result mean it failed.
-    fn invoke<'a>(
-        &'a self,
+    fn invoke(
+        &self,
         config: Self::Config,
-        progress: &'a Progress,
-    ) -> BoxFuture<'a, Diagnostics>;
+        progress: &Progress,
+    ) -> impl Future<Output = Diagnostics> + Send;
 }
 
 /// An action's methods on values.

@@ -9,7 +9,7 @@ use super::list::ListResourceHandle;
 use super::model::Model;
 use super::plan;
 use super::provider::{ConfigureRequest, Provider};
-use super::registry::{DataSourceHandle, Declared, ResourceHandle};
+use super::registry::{DataSourceHandle, Declared, PlanInput, ResourceHandle};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::tfplugin::rpc::*;
 use crate::tfplugin::value::{json, AttributePath, DynamicValue, Value};
@@ -310,7 +310,7 @@ impl<P: Provider> ProviderAdapter<P> {
         Ok(diags)
     }
 
-    fn upgrade(
+    async fn upgrade(
         &self,
         req: UpgradeResourceStateRequest,
     ) -> Result<UpgradeResourceStateResponse, Diagnostics> {
@@ -352,6 +352,11 @@ impl<P: Provider> ProviderAdapter<P> {
                 format!("The stored state could not be read: {e}."),
             ))
         })?;
+        // What the state holds, shown to the resource: advisory, so a state that does not
+        // fit the model is reported by the calls that use it, not here.
+        if let Err(d) = r.ops.observe(state.clone()).await {
+            tracing::debug!(problems = d.has_errors(), "state not observed");
+        }
         Ok(UpgradeResourceStateResponse {
             upgraded_state: Some(emit(&r.declared, state, "upgraded state")?),
             diagnostics: Diagnostics::new(),
@@ -410,7 +415,16 @@ impl<P: Provider> ProviderAdapter<P> {
         if !planned.is_null() {
             let out = r
                 .ops
-                .modify_plan(prior, planned, config, req.prior_private)
+                .modify_plan(PlanInput {
+                    prior,
+                    planned,
+                    config,
+                    prior_private: req.prior_private,
+                    // Terraform 1.16 sends the first plan's private to the final plan.
+                    saved_plan_private: (!req.planned_private.is_empty())
+                        .then_some(req.planned_private),
+                    plan_private_returns: req.client_capabilities.store_planned_private,
+                })
                 .await?;
             planned = out.planned;
             requires_replace.extend(out.requires_replace);
@@ -459,13 +473,13 @@ impl<P: Provider> ProviderAdapter<P> {
         };
         let private = req.planned_private;
         let (state, out_private, diagnostics) = if planned.is_null() {
-            let diags = r.ops.delete(prior.clone(), private.clone()).await?;
+            let out = r.ops.delete(prior.clone(), private.clone()).await?;
             // A failed delete keeps the object in state, and its private data with it:
             // Terraform stores the private bytes of every object it keeps.
-            if diags.has_errors() {
-                (prior, private, diags)
+            if out.diagnostics.has_errors() {
+                (prior, out.private.unwrap_or(private), out.diagnostics)
             } else {
-                (Value::Null, Vec::new(), diags)
+                (Value::Null, Vec::new(), out.diagnostics)
             }
         } else if prior.is_null() {
             let out = r.ops.create(planned, config, private.clone()).await?;
@@ -724,7 +738,7 @@ impl<P: Provider> ProviderServer for ProviderAdapter<P> {
         &self,
         req: UpgradeResourceStateRequest,
     ) -> UpgradeResourceStateResponse {
-        respond(self.upgrade(req))
+        respond(self.upgrade(req).await)
     }
 
     async fn configure_provider(&self, req: ConfigureProviderRequest) -> Diagnostics {

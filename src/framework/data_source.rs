@@ -1,8 +1,8 @@
 //! The data-source trait, on the data source's typed model.
 
 use super::model::Model;
-use super::resource::BoxFuture;
 use crate::tfplugin::diagnostics::Diagnostics;
+use std::future::Future;
 
 /// The result of reading a data source.
 pub struct ReadDataResponse<M> {
@@ -51,5 +51,8 @@ pub trait DataSource: Send + Sync + 'static {
     }
 
     /// Reads it; `config` is wholly known when Terraform reads.
-    fn read(&self, config: Self::Model) -> BoxFuture<'_, ReadDataResponse<Self::Model>>;
+    fn read(
+        &self,
+        config: Self::Model,
+    ) -> impl Future<Output = ReadDataResponse<Self::Model>> + Send;
 }

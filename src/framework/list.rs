@@ -9,6 +9,7 @@ use super::resource::{BoxFuture, Resource};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::tfplugin::rpc::{EventSender, ListResourceEvent};
 use crate::tfplugin::value::{DynamicValue, Value};
+use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -119,11 +120,11 @@ pub trait ListResource: Send + Sync + 'static {
 
     /// Finds the objects, sending each into `sink` until it says stop, and returns the
     /// problems met (an error after some objects were sent still ends the list).
-    fn list<'a>(
-        &'a self,
+    fn list(
+        &self,
         req: ListRequest<Self::Config>,
-        sink: &'a mut ListSink<Self::Resource>,
-    ) -> BoxFuture<'a, Diagnostics>;
+        sink: &mut ListSink<Self::Resource>,
+    ) -> impl Future<Output = Diagnostics> + Send;
 }
 
 /// A list resource's methods on values.

@@ -19,6 +19,7 @@ mod data_source;
 mod list;
 pub mod model;
 pub mod plan;
+pub mod private;
 mod provider;
 mod registry;
 mod resource;
@@ -30,10 +31,11 @@ pub use attribute::{computed, optional, optional_computed, required, AttributeSp
 pub use data_source::{DataSource, ReadDataResponse};
 pub use list::{ListRequest, ListResource, ListResourceHandle, ListSink, Listed};
 pub use model::{Field, Model, Set};
+pub use private::PrivateState;
 pub use provider::{data_source, resource, ConfigureRequest, Provider};
 pub use registry::{DataSourceHandle, Declared, ResourceHandle};
 pub use resource::{
-    ApplyResponse, BoxFuture, CreateRequest, DeleteRequest, ImportRequest, ImportResponse,
-    NoIdentity, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest,
-    ValidateRequest,
+    Applied, ApplyResponse, BoxFuture, CreateRequest, DeleteRequest, DeleteResponse, ImportRequest,
+    ImportResponse, NoIdentity, Plan, PlanRequest, PlanResponse, Planned, ReadRequest,
+    ReadResponse, Resource, UpdateRequest, ValidateRequest,
 };

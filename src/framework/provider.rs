@@ -5,8 +5,9 @@ use super::data_source::DataSource;
 use super::list::ListResourceHandle;
 use super::model::Model;
 use super::registry::{DataSourceHandle, ResourceHandle};
-use super::resource::{BoxFuture, Resource};
+use super::resource::Resource;
 use crate::tfplugin::diagnostics::Diagnostics;
+use std::future::Future;
 
 /// ConfigureProvider, decoded.
 pub struct ConfigureRequest<C> {
@@ -38,7 +39,10 @@ pub trait Provider: Send + Sync + 'static {
     }
 
     /// Configures the provider before any resource call.
-    fn configure(&self, req: ConfigureRequest<Self::Config>) -> BoxFuture<'_, Diagnostics>;
+    fn configure(
+        &self,
+        req: ConfigureRequest<Self::Config>,
+    ) -> impl Future<Output = Diagnostics> + Send;
 
     /// The managed resources it serves ([`ResourceHandle::new`] of each).
     fn resources(&self) -> Vec<ResourceHandle>;

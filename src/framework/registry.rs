@@ -6,6 +6,7 @@
 use super::attribute::AttributeSpec;
 use super::data_source::DataSource;
 use super::model::Model;
+use super::private::{self, PrivateState};
 use super::resource::{
     BoxFuture, CreateRequest, DeleteRequest, ImportRequest, PlanRequest, ReadRequest, Resource,
     UpdateRequest, ValidateRequest,
@@ -56,19 +57,6 @@ impl Declared {
     }
 }
 
-/// What a create, read, update or import answered, untyped.
-fn applied<M: Model>(
-    state: Option<M>,
-    private: Option<Vec<u8>>,
-    diagnostics: Diagnostics,
-) -> Applied {
-    Applied {
-        state: state.map(|s| s.to_value()),
-        private,
-        diagnostics,
-    }
-}
-
 /// Decodes a model, or says where the value does not fit it.
 fn model<M: Model>(v: &Value) -> Result<M, Diagnostics> {
     M::from_value(v)
@@ -82,11 +70,26 @@ fn model_or_none<M: Model>(v: &Value) -> Result<Option<M>, Diagnostics> {
     }
 }
 
-/// An applied change: the new state (if any) and private bytes, as values.
+/// An applied change, read or import, untyped: the new state (if any), and the private
+/// bytes chosen (`None` keeps the ones Terraform sent).
 pub(crate) struct Applied {
     pub state: Option<Value>,
     pub private: Option<Vec<u8>>,
     pub diagnostics: Diagnostics,
+}
+
+impl Applied {
+    fn of<M: Model, P: PrivateState>(
+        state: Option<M>,
+        private: Option<P>,
+        diagnostics: Diagnostics,
+    ) -> Applied {
+        Applied {
+            state: state.map(|s| s.to_value()),
+            private: private.as_ref().map(private::encode),
+            diagnostics,
+        }
+    }
 }
 
 /// A plan after the resource's own adjustments.
@@ -97,20 +100,31 @@ pub(crate) struct Planned {
     pub diagnostics: Diagnostics,
 }
 
-/// A resource's methods on values.
+/// A delete's outcome, untyped.
+pub(crate) struct Deleted {
+    pub private: Option<Vec<u8>>,
+    pub diagnostics: Diagnostics,
+}
+
+/// A plan request, untyped.
+pub(crate) struct PlanInput {
+    pub prior: Value,
+    pub planned: Value,
+    pub config: Value,
+    pub prior_private: Vec<u8>,
+    pub saved_plan_private: Option<Vec<u8>>,
+    pub plan_private_returns: bool,
+}
+
+/// A resource's methods on values. This is where its futures are boxed, once.
 pub(crate) trait AnyResource: Send + Sync {
     fn validate(
         &self,
         config: &Value,
         write_only_allowed: bool,
     ) -> Result<Diagnostics, Diagnostics>;
-    fn modify_plan(
-        &self,
-        prior: Value,
-        planned: Value,
-        config: Value,
-        prior_private: Vec<u8>,
-    ) -> BoxFuture<'_, Result<Planned, Diagnostics>>;
+    fn observe(&self, state: Value) -> BoxFuture<'_, Result<(), Diagnostics>>;
+    fn modify_plan(&self, input: PlanInput) -> BoxFuture<'_, Result<Planned, Diagnostics>>;
     fn create(
         &self,
         planned: Value,
@@ -125,11 +139,8 @@ pub(crate) trait AnyResource: Send + Sync {
         config: Value,
         private: Vec<u8>,
     ) -> BoxFuture<'_, Result<Applied, Diagnostics>>;
-    fn delete(
-        &self,
-        prior: Value,
-        private: Vec<u8>,
-    ) -> BoxFuture<'_, Result<Diagnostics, Diagnostics>>;
+    fn delete(&self, prior: Value, private: Vec<u8>)
+        -> BoxFuture<'_, Result<Deleted, Diagnostics>>;
     fn import(
         &self,
         id: String,
@@ -140,7 +151,7 @@ pub(crate) trait AnyResource: Send + Sync {
     fn generate_config(&self, state: &Value) -> Result<Value, Diagnostics>;
 }
 
-struct Typed<R>(R);
+struct Typed<R>(Arc<R>);
 
 impl<R: Resource> AnyResource for Typed<R> {
     fn validate(
@@ -155,25 +166,30 @@ impl<R: Resource> AnyResource for Typed<R> {
         }))
     }
 
-    fn modify_plan(
-        &self,
-        prior: Value,
-        planned: Value,
-        config: Value,
-        prior_private: Vec<u8>,
-    ) -> BoxFuture<'_, Result<Planned, Diagnostics>> {
+    fn observe(&self, state: Value) -> BoxFuture<'_, Result<(), Diagnostics>> {
+        Box::pin(async move {
+            if let Some(state) = model_or_none::<R::Model>(&state)? {
+                self.0.observe(state).await;
+            }
+            Ok(())
+        })
+    }
+
+    fn modify_plan(&self, input: PlanInput) -> BoxFuture<'_, Result<Planned, Diagnostics>> {
         Box::pin(async move {
             let req = PlanRequest {
-                prior: model_or_none::<R::Model>(&prior)?,
-                planned: model::<R::Model>(&planned)?,
-                config: model::<R::Model>(&config)?,
-                prior_private,
+                prior: model_or_none::<R::Model>(&input.prior)?,
+                planned: model::<R::Model>(&input.planned)?,
+                config: model::<R::Model>(&input.config)?,
+                prior_private: private::decode(&input.prior_private),
+                saved_plan_private: input.saved_plan_private.as_deref().map(private::decode),
+                plan_private_returns: input.plan_private_returns,
             };
             let out = self.0.modify_plan(req).await;
             Ok(Planned {
                 planned: out.planned.to_value(),
                 requires_replace: out.requires_replace,
-                private: out.planned_private,
+                private: out.planned_private.as_ref().map(private::encode),
                 diagnostics: out.diagnostics,
             })
         })
@@ -189,10 +205,10 @@ impl<R: Resource> AnyResource for Typed<R> {
             let req = CreateRequest {
                 planned: model::<R::Model>(&planned)?,
                 config: model::<R::Model>(&config)?,
-                planned_private: private,
+                planned_private: private::decode(&private),
             };
             let out = self.0.create(req).await;
-            Ok(applied(out.state, out.private, out.diagnostics))
+            Ok(Applied::of(out.state, out.private, out.diagnostics))
         })
     }
 
@@ -200,10 +216,10 @@ impl<R: Resource> AnyResource for Typed<R> {
         Box::pin(async move {
             let req = ReadRequest {
                 state: model::<R::Model>(&state)?,
-                private,
+                private: private::decode(&private),
             };
             let out = self.0.read(req).await;
-            Ok(applied(out.state, out.private, out.diagnostics))
+            Ok(Applied::of(out.state, out.private, out.diagnostics))
         })
     }
 
@@ -219,10 +235,10 @@ impl<R: Resource> AnyResource for Typed<R> {
                 prior: model::<R::Model>(&prior)?,
                 planned: model::<R::Model>(&planned)?,
                 config: model::<R::Model>(&config)?,
-                planned_private: private,
+                planned_private: private::decode(&private),
             };
             let out = self.0.update(req).await;
-            Ok(applied(out.state, out.private, out.diagnostics))
+            Ok(Applied::of(out.state, out.private, out.diagnostics))
         })
     }
 
@@ -230,13 +246,17 @@ impl<R: Resource> AnyResource for Typed<R> {
         &self,
         prior: Value,
         private: Vec<u8>,
-    ) -> BoxFuture<'_, Result<Diagnostics, Diagnostics>> {
+    ) -> BoxFuture<'_, Result<Deleted, Diagnostics>> {
         Box::pin(async move {
             let req = DeleteRequest {
                 prior: model::<R::Model>(&prior)?,
-                private,
+                private: private::decode(&private),
             };
-            Ok(self.0.delete(req).await)
+            let out = self.0.delete(req).await;
+            Ok(Deleted {
+                private: out.private.as_ref().map(private::encode),
+                diagnostics: out.diagnostics,
+            })
         })
     }
 
@@ -251,7 +271,7 @@ impl<R: Resource> AnyResource for Typed<R> {
                 None => None,
             };
             let out = self.0.import(ImportRequest { id, identity }).await;
-            Ok(applied(out.state, Some(out.private), out.diagnostics))
+            Ok(Applied::of(out.state, Some(out.private), out.diagnostics))
         })
     }
 
@@ -286,6 +306,11 @@ pub struct ResourceHandle {
 impl ResourceHandle {
     /// Erases `r`, computing its declarations once.
     pub fn new<R: Resource>(r: R) -> ResourceHandle {
+        Self::shared(Arc::new(r))
+    }
+
+    /// Erases a resource that something else (a list resource) also holds.
+    pub fn shared<R: Resource>(r: Arc<R>) -> ResourceHandle {
         let identity = Declared::of::<R::Identity>(r.identity_version());
         ResourceHandle {
             type_name: r.type_name(),
@@ -369,7 +394,8 @@ impl DataSourceHandle {
 mod tests {
     use super::*;
     use crate::framework::{
-        computed, required, ApplyResponse, Field, ImportResponse, NoIdentity, ReadResponse,
+        computed, required, ApplyResponse, DeleteResponse, Field, ImportResponse, NoIdentity,
+        ReadResponse,
     };
 
     crate::model! {
@@ -386,45 +412,40 @@ mod tests {
     impl Resource for PlainResource {
         type Model = Plain;
         type Identity = NoIdentity;
+        type Private = ();
 
         fn type_name(&self) -> &'static str {
             "test_plain"
         }
-        fn create(&self, req: CreateRequest<Plain>) -> BoxFuture<'_, ApplyResponse<Plain>> {
-            Box::pin(async move {
-                ApplyResponse {
-                    state: Some(Plain {
-                        id: Field::Known("p1".into()),
-                        ..req.planned
-                    }),
-                    private: None,
-                    diagnostics: Diagnostics::new(),
-                }
-            })
+        async fn create(&self, req: CreateRequest<Plain, ()>) -> ApplyResponse<Plain, ()> {
+            ApplyResponse {
+                state: Some(Plain {
+                    id: Field::Known("p1".into()),
+                    ..req.planned
+                }),
+                private: None,
+                diagnostics: Diagnostics::new(),
+            }
         }
-        fn read(&self, req: ReadRequest<Plain>) -> BoxFuture<'_, ReadResponse<Plain>> {
-            Box::pin(async move {
-                ReadResponse {
-                    state: Some(req.state),
-                    private: None,
-                    diagnostics: Diagnostics::new(),
-                }
-            })
+        async fn read(&self, req: ReadRequest<Plain, ()>) -> ReadResponse<Plain, ()> {
+            ReadResponse {
+                state: Some(req.state),
+                private: None,
+                diagnostics: Diagnostics::new(),
+            }
         }
-        fn update(&self, req: UpdateRequest<Plain>) -> BoxFuture<'_, ApplyResponse<Plain>> {
-            Box::pin(async move {
-                ApplyResponse {
-                    state: Some(req.planned),
-                    private: None,
-                    diagnostics: Diagnostics::new(),
-                }
-            })
+        async fn update(&self, req: UpdateRequest<Plain, ()>) -> ApplyResponse<Plain, ()> {
+            ApplyResponse {
+                state: Some(req.planned),
+                private: None,
+                diagnostics: Diagnostics::new(),
+            }
         }
-        fn delete(&self, _: DeleteRequest<Plain>) -> BoxFuture<'_, Diagnostics> {
-            Box::pin(async { Diagnostics::new() })
+        async fn delete(&self, _: DeleteRequest<Plain, ()>) -> DeleteResponse<()> {
+            Diagnostics::new().into()
         }
-        fn import(&self, _: ImportRequest<NoIdentity>) -> BoxFuture<'_, ImportResponse<Plain>> {
-            Box::pin(async { ImportResponse::failed(Diagnostics::new()) })
+        async fn import(&self, _: ImportRequest<NoIdentity>) -> ImportResponse<Plain, ()> {
+            ImportResponse::failed(Diagnostics::new())
         }
     }
 

@@ -2,11 +2,15 @@
 
 use super::config::Settings;
 use super::refresh::Refresh;
+use super::walks::CommandWalks;
 use crate::sigsentry::{Client, ClientConfig, ListFilter, LogSource};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, RwLock};
 use tokio_util::sync::CancellationToken;
+
+/// The most pages plan-time advice reads (a project of up to 500 sources).
+pub const ADVICE_PAGES: usize = 5;
 
 /// The state of the provider's configuration.
 enum Configured {
@@ -21,6 +25,8 @@ enum Configured {
         client: Arc<Client>,
         /// The Terraform state being served (see `state_scope`).
         scope: String,
+        /// Which walk of the command this is (see `walks`).
+        walks: Arc<CommandWalks>,
     },
 }
 
@@ -80,9 +86,11 @@ impl ProviderContext {
         };
         match result {
             Ok(client) => {
+                let scope = super::state_scope::current();
                 *state = Configured::Ready {
                     client: Arc::new(client),
-                    scope: super::state_scope::current(),
+                    walks: Arc::new(CommandWalks::current(&scope)),
+                    scope,
                 };
                 Ok(())
             }
@@ -146,22 +154,39 @@ impl ProviderContext {
         }
     }
 
-    /// Every source of the project, listed once per process however many plan-time checks
-    /// ask (`None` when the listing failed: the checks are advice and then stay silent).
+    /// Every source of the project, for plan-time advice: listed at most once per
+    /// terraform command (see `walks`), at most [`ADVICE_PAGES`] pages. `None` when this
+    /// walk does not advise, or the listing failed or did not end within its bound: the
+    /// advice then stays silent.
     pub async fn project_sources(&self, client: &Client) -> Option<Arc<Vec<LogSource>>> {
+        let walks = match self.state.read().as_deref() {
+            Ok(Configured::Ready { walks, .. }) => walks.clone(),
+            _ => return None,
+        };
         self.listing
             .get_or_init(|| async {
+                if !walks.may_advise() {
+                    return None;
+                }
+                walks.advised();
                 // A refresh that walked the whole list already answers.
                 if let Some(all) = self.refresh.complete() {
                     return Some(Arc::new(all));
                 }
-                match client.list(&ListFilter::default()).await {
-                    Ok(all) => Some(Arc::new(all)),
-                    Err(e) => {
-                        tracing::debug!(error = %e, "listing the project for plan-time checks failed");
-                        None
+                let mut walk = client.walk(ListFilter::default());
+                let mut all = Vec::new();
+                for _ in 0..ADVICE_PAGES {
+                    match walk.next().await {
+                        None => return Some(Arc::new(all)),
+                        Some(Ok(items)) => all.extend(items),
+                        Some(Err(e)) => {
+                            tracing::debug!(error = %e, "listing the project for plan-time advice failed");
+                            return None;
+                        }
                     }
                 }
+                // More pages than the advice may cost: it stays silent.
+                walk.finished().then(|| Arc::new(all))
             })
             .await
             .clone()

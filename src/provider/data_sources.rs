@@ -6,7 +6,7 @@ use super::context::ProviderContext;
 use super::errors::{api_diagnostics, CredentialsAttr};
 use super::filters;
 use super::mapping::LogSourceView;
-use crate::framework::{computed, BoxFuture, DataSource, Field, ReadDataResponse};
+use crate::framework::{computed, DataSource, Field, ReadDataResponse};
 use crate::sigsentry::{ApiError, ListFilter, LogSource};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::tfplugin::value::AttributePath;
@@ -51,35 +51,33 @@ impl DataSource for LogSourceData {
         diags
     }
 
-    fn read(&self, config: LogSourceView) -> BoxFuture<'_, ReadDataResponse<LogSourceView>> {
-        Box::pin(async move {
-            let client = match self.ctx.client() {
-                Ok(c) => c,
-                Err(d) => return ReadDataResponse::failed(d),
-            };
-            let found = if let Field::Known(id) = &config.id {
-                match client.get(id).await {
-                    Ok(s) => Ok(s),
-                    Err(ApiError::NotFound { .. }) => Err(Diagnostic::error(
-                        "Log source not found",
-                        format!("No log source with id {id:?} exists in this project."),
-                    )
-                    .at(AttributePath::attr("id"))
-                    .into()),
-                    Err(e) => Err(api_diagnostics(&e, "read", CredentialsAttr::Plain)),
-                }
-            } else {
-                let name = config.name.known().cloned().unwrap_or_default();
-                match client.list(&ListFilter::default()).await {
-                    Ok(all) => only_one_named(all, &name),
-                    Err(e) => Err(api_diagnostics(&e, "list", CredentialsAttr::Plain)),
-                }
-            };
-            match found {
-                Ok(s) => ReadDataResponse::ok(LogSourceView::from(&s)),
-                Err(d) => ReadDataResponse::failed(d),
+    async fn read(&self, config: LogSourceView) -> ReadDataResponse<LogSourceView> {
+        let client = match self.ctx.client() {
+            Ok(c) => c,
+            Err(d) => return ReadDataResponse::failed(d),
+        };
+        let found = if let Field::Known(id) = &config.id {
+            match client.get(id).await {
+                Ok(s) => Ok(s),
+                Err(ApiError::NotFound { .. }) => Err(Diagnostic::error(
+                    "Log source not found",
+                    format!("No log source with id {id:?} exists in this project."),
+                )
+                .at(AttributePath::attr("id"))
+                .into()),
+                Err(e) => Err(api_diagnostics(&e, "read", CredentialsAttr::Plain)),
             }
-        })
+        } else {
+            let name = config.name.known().cloned().unwrap_or_default();
+            match client.list(&ListFilter::default()).await {
+                Ok(all) => only_one_named(all, &name),
+                Err(e) => Err(api_diagnostics(&e, "list", CredentialsAttr::Plain)),
+            }
+        };
+        match found {
+            Ok(s) => ReadDataResponse::ok(LogSourceView::from(&s)),
+            Err(d) => ReadDataResponse::failed(d),
+        }
     }
 }
 
@@ -140,37 +138,33 @@ impl DataSource for LogSourcesData {
         "sigsentry_log_sources"
     }
 
-    fn read(&self, config: LogSourcesModel) -> BoxFuture<'_, ReadDataResponse<LogSourcesModel>> {
-        Box::pin(async move {
-            let client = match self.ctx.client() {
-                Ok(c) => c,
-                Err(d) => return ReadDataResponse::failed(d),
-            };
-            let pattern = match filters::name_pattern(config.name_regex.known()) {
-                Ok(p) => p,
-                Err(d) => return ReadDataResponse::failed(d),
-            };
-            let filter = ListFilter {
-                log_type: config.log_type.known().cloned(),
-                ..Default::default()
-            };
-            match client.list(&filter).await {
-                Ok(all) => {
-                    let picked: Vec<LogSourceView> = all
-                        .iter()
-                        .filter(|s| pattern.as_ref().is_none_or(|r| r.is_match(&s.name)))
-                        .map(LogSourceView::from)
-                        .collect();
-                    ReadDataResponse::ok(LogSourcesModel {
-                        ids: Field::Known(picked.iter().map(|v| v.id.clone()).collect()),
-                        log_sources: Field::Known(picked),
-                        ..config
-                    })
-                }
-                Err(e) => {
-                    ReadDataResponse::failed(api_diagnostics(&e, "list", CredentialsAttr::Plain))
-                }
+    async fn read(&self, config: LogSourcesModel) -> ReadDataResponse<LogSourcesModel> {
+        let client = match self.ctx.client() {
+            Ok(c) => c,
+            Err(d) => return ReadDataResponse::failed(d),
+        };
+        let pattern = match filters::name_pattern(config.name_regex.known()) {
+            Ok(p) => p,
+            Err(d) => return ReadDataResponse::failed(d),
+        };
+        let filter = ListFilter {
+            log_type: config.log_type.known().cloned(),
+            ..Default::default()
+        };
+        match client.list(&filter).await {
+            Ok(all) => {
+                let picked: Vec<LogSourceView> = all
+                    .iter()
+                    .filter(|s| pattern.as_ref().is_none_or(|r| r.is_match(&s.name)))
+                    .map(LogSourceView::from)
+                    .collect();
+                ReadDataResponse::ok(LogSourcesModel {
+                    ids: Field::Known(picked.iter().map(|v| v.id.clone()).collect()),
+                    log_sources: Field::Known(picked),
+                    ..config
+                })
             }
-        })
+            Err(e) => ReadDataResponse::failed(api_diagnostics(&e, "list", CredentialsAttr::Plain)),
+        }
     }
 }

@@ -18,12 +18,13 @@ pub mod mapping;
 pub mod platforms;
 mod refresh;
 mod state_scope;
+mod walks;
 
 use self::config::ProviderConfig;
 use self::context::ProviderContext;
 use crate::framework::{
-    data_source, resource, ActionHandle, BoxFuture, ConfigureRequest, DataSourceHandle,
-    ListResourceHandle, Provider, ResourceHandle,
+    data_source, ActionHandle, ConfigureRequest, DataSourceHandle, ListResourceHandle, Provider,
+    ResourceHandle,
 };
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::tfplugin::value::AttributePath;
@@ -60,44 +61,42 @@ impl SigSentryProvider {
 impl Provider for SigSentryProvider {
     type Config = ProviderConfig;
 
-    fn configure(&self, req: ConfigureRequest<ProviderConfig>) -> BoxFuture<'_, Diagnostics> {
-        Box::pin(async move {
-            if req.config.has_unknowns() {
-                self.ctx.defer();
-                return Diagnostics::new();
-            }
-            let settings = match req.config.resolve() {
-                Ok(s) => s,
-                Err(d) => return d,
-            };
-            if settings.api_key.is_none() {
-                // Known to be missing: say so at plan, not with a 401 at apply.
-                return Diagnostic::error(
-                    "No SigSentry API key",
-                    "Set api_key in the provider block (for example from a variable), or the \
-                     SIGSENTRY_API_KEY environment variable. The key needs config:read to plan \
-                     and config:write to create, update and delete log sources; a \
-                     tenant-scoped key also needs project_id.",
-                )
-                .at(AttributePath::attr("api_key"))
-                .into();
-            }
-            let user_agent = format!(
-                "terraform-provider-sigsentry/{} terraform/{}",
-                env!("CARGO_PKG_VERSION"),
-                req.terraform_version
-            );
-            match self.ctx.configure(settings, user_agent) {
-                Ok(()) => Diagnostics::new(),
-                Err(msg) => Diagnostic::error("Cannot use the SigSentry API URL", msg)
-                    .at(AttributePath::attr("api_url"))
-                    .into(),
-            }
-        })
+    async fn configure(&self, req: ConfigureRequest<ProviderConfig>) -> Diagnostics {
+        if req.config.has_unknowns() {
+            self.ctx.defer();
+            return Diagnostics::new();
+        }
+        let settings = match req.config.resolve() {
+            Ok(s) => s,
+            Err(d) => return d,
+        };
+        if settings.api_key.is_none() {
+            // Known to be missing: say so at plan, not with a 401 at apply.
+            return Diagnostic::error(
+                "No SigSentry API key",
+                "Set api_key in the provider block (for example from a variable), or the \
+                 SIGSENTRY_API_KEY environment variable. The key needs config:read to plan \
+                 and config:write to create, update and delete log sources; a \
+                 tenant-scoped key also needs project_id.",
+            )
+            .at(AttributePath::attr("api_key"))
+            .into();
+        }
+        let user_agent = format!(
+            "terraform-provider-sigsentry/{} terraform/{}",
+            env!("CARGO_PKG_VERSION"),
+            req.terraform_version
+        );
+        match self.ctx.configure(settings, user_agent) {
+            Ok(()) => Diagnostics::new(),
+            Err(msg) => Diagnostic::error("Cannot use the SigSentry API URL", msg)
+                .at(AttributePath::attr("api_url"))
+                .into(),
+        }
     }
 
     fn resources(&self) -> Vec<ResourceHandle> {
-        vec![resource(self.log_sources.clone())]
+        vec![ResourceHandle::shared(self.log_sources.clone())]
     }
 
     fn list_resources(&self, resources: &[ResourceHandle]) -> Vec<ListResourceHandle> {

@@ -70,9 +70,29 @@ impl ClientConfig {
 pub struct Created {
     /// The log source.
     pub source: LogSource,
-    /// True when the API replayed an earlier answer to the same idempotency key.
-    pub replayed: bool,
+    /// Whether this request made it.
+    pub replay: Replay,
 }
+
+/// Whether a create's answer is a replay of an earlier one, and of which.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replay {
+    /// Made by this request.
+    Fresh,
+    /// Replayed for an earlier attempt of this same call, whose answer was lost: ours.
+    OwnRetry,
+    /// Replayed for a request made before this call: marked by the API's replay header,
+    /// or made (`createdAt`) before this call was sent.
+    Earlier,
+}
+
+/// How much earlier than this call a `createdAt` must be, beyond the call's own
+/// duration, to count as a replay: `Date` and `createdAt` have whole seconds.
+const CREATED_AT_MARGIN: Duration = Duration::from_secs(1);
+
+/// Without a `Date` header the local clock stands in for the API's, and a replay is only
+/// told apart by `createdAt` when it is older than the clocks may disagree.
+const CLOCK_SKEW_ALLOWANCE: Duration = Duration::from_secs(120);
 
 /// How many generations an update moves past keys the API has already seen.
 const MAX_STALE_UPDATE_KEYS: u32 = 8;
@@ -86,14 +106,15 @@ pub struct Updated {
     pub generation: u64,
 }
 
-/// A claim's outcome (see [`Client::claim`]).
+/// How the API answered a claim (see [`Client::claim`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Claim {
-    /// This request was the first claim: the source is the caller's. The source as it
-    /// is now.
-    Won(LogSource),
-    /// Someone claimed it before: it belongs to another Terraform object.
-    Taken,
+pub enum ClaimAnswer {
+    /// Carried out now (or replayed for a lost attempt of this same call): the source as
+    /// it is. An API that does not honour PATCH keys answers every claim so.
+    First(LogSource),
+    /// Answered as a replay of an earlier claim by someone else, or the claim key was
+    /// used with another request.
+    Repeated,
 }
 
 /// One page of a list.
@@ -124,6 +145,8 @@ pub struct Client {
 struct Answer {
     status: StatusCode,
     replayed: bool,
+    /// The API's clock when it answered (`Date`).
+    date: Option<std::time::SystemTime>,
     body: Vec<u8>,
     /// An earlier attempt of the same call failed in a way the API may still have carried
     /// out, so a replay may be of our own request.
@@ -202,6 +225,30 @@ fn envelope(answer: &Answer) -> Result<(Value, Option<Value>), ApiError> {
         what: "the envelope has no `data`".into(),
     })?;
     Ok((data, map.remove("nextCursor")))
+}
+
+/// True when a create's answer names a source made before the call was sent: its
+/// `createdAt` is earlier than the API's clock at the answer (`Date`) less the call's
+/// duration, or, without `Date`, earlier than the local clock at sending by more than
+/// clocks may disagree. Either way the API's own clock is compared with itself where it
+/// can be. A `createdAt` that does not parse proves nothing.
+fn made_before_call(
+    created_at: &str,
+    answer: &Answer,
+    elapsed: Duration,
+    sent_at: std::time::SystemTime,
+) -> bool {
+    let Ok(created) =
+        time::OffsetDateTime::parse(created_at, &time::format_description::well_known::Rfc3339)
+    else {
+        return false;
+    };
+    let created = std::time::SystemTime::from(created);
+    let bound = match answer.date {
+        Some(date) => date.checked_sub(elapsed + CREATED_AT_MARGIN),
+        None => sent_at.checked_sub(CLOCK_SKEW_ALLOWANCE),
+    };
+    bound.is_some_and(|b| created < b)
 }
 
 /// Refuses an answer about another source than the one asked for: believing it would
@@ -376,9 +423,12 @@ impl Client {
             }
             let replayed = header(contract::REPLAYED_HEADER)
                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+            let date = header(reqwest::header::DATE.as_str())
+                .and_then(|v| httpdate::parse_http_date(v).ok());
             return Ok(Answer {
                 status,
                 replayed,
+                date,
                 body,
                 after_uncertain_attempt: false,
             });
@@ -537,7 +587,7 @@ impl Client {
     }
 
     /// Creates a log source under the key of the `ordinal`-th create with `identity`
-    /// (see [`Client::create_identity`]).
+    /// (see [`Client::create_identity`]), and says whether the answer is a replay.
     pub async fn create(
         &self,
         source: &NewLogSource,
@@ -545,24 +595,28 @@ impl Client {
         ordinal: u32,
     ) -> Result<Created, ApiError> {
         let key = self.keys()?.create(identity, ordinal);
+        let started = Instant::now();
+        let sent_at = std::time::SystemTime::now();
         let a = self
             .call(Call::create(source.to_body(), key, source.redactor()))
             .await?;
         let (data, _) = envelope(&a)?;
-        Ok(Created {
-            source: LogSource::from_json(&data)?,
-            replayed: a.replayed,
-        })
+        let source = LogSource::from_json(&data)?;
+        let before_call = made_before_call(&source.created_at, &a, started.elapsed(), sent_at);
+        let replay = match (a.replayed || before_call, a.after_uncertain_attempt) {
+            (false, _) => Replay::Fresh,
+            // Made during this call, by an attempt whose answer was lost.
+            (true, true) if !before_call => Replay::OwnRetry,
+            (true, _) => Replay::Earlier,
+        };
+        Ok(Created { source, replay })
     }
 
-    /// Claims source `id` for the caller: a PATCH that changes nothing, under a key every
-    /// possible claimant derives alike, so the API carries out only the first and replays
-    /// it to the rest. A create that was replayed may hand back a source another
-    /// Terraform object already holds (an identical create in another state, or the
-    /// object a create-before-destroy replaces); the claim tells them apart. A replay that
-    /// answers our own earlier, uncertain attempt of this claim counts as won. It is not
-    /// cancelled half-way: its outcome must be known.
-    pub async fn claim(&self, id: &str) -> Result<Claim, ApiError> {
+    /// Claims source `id`: a PATCH that changes nothing, under a key every possible
+    /// claimant derives alike, so an API that honours PATCH idempotency carries out only
+    /// the first and replays it to the rest (none of which is published: the caller
+    /// checks it). Not cancelled half-way: its outcome must be known.
+    pub async fn claim(&self, id: &str) -> Result<ClaimAnswer, ApiError> {
         usable_id(id)?;
         let key = self.keys()?.claim(id);
         let body: Value = serde_json::from_str(contract::CLAIM_BODY).unwrap_or_default();
@@ -571,15 +625,18 @@ impl Client {
             .await
         {
             Ok(a) => a,
-            // The claim key was used with another body: not ours either way.
-            Err(ApiError::IdempotencyKeyReused { .. }) => return Ok(Claim::Taken),
+            // The claim key was used with another body: someone else's claim.
+            Err(ApiError::IdempotencyKeyReused { .. }) => return Ok(ClaimAnswer::Repeated),
             Err(e) => return Err(e),
         };
         if a.replayed && !a.after_uncertain_attempt {
-            return Ok(Claim::Taken);
+            return Ok(ClaimAnswer::Repeated);
         }
         let (data, _) = envelope(&a)?;
-        Ok(Claim::Won(same_id(id, LogSource::from_json(&data)?)?))
+        Ok(ClaimAnswer::First(same_id(
+            id,
+            LogSource::from_json(&data)?,
+        )?))
     }
 
     /// Reads one log source.
@@ -749,23 +806,6 @@ impl Client {
             e.message = redact.clean(&e.message);
         }
         Ok(result)
-    }
-
-    /// A keyed digest (HMAC with the API key) of credential values, and the key's
-    /// fingerprint: enough to notice that credentials changed, nothing to guess them from.
-    pub fn credentials_digest(
-        &self,
-        credentials: &std::collections::BTreeMap<String, Secret>,
-    ) -> Option<(String, String)> {
-        let keys = self.keys.as_ref()?;
-        let values: serde_json::Map<String, Value> = credentials
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.expose().to_string())))
-            .collect();
-        Some((
-            keys.credentials_digest(&Value::Object(values)),
-            keys.fingerprint(),
-        ))
     }
 
     /// Cleans text the API sent (a test's sample lines, a platform's error) for showing:

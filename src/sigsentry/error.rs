@@ -199,6 +199,20 @@ impl ApiError {
         }
     }
 
+    /// True when the API answered and refused the request as such (a 4xx other than "not
+    /// found", "too many requests" and the idempotency conflicts): asking again gets the
+    /// same answer, and the request is not something this API does.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            ApiError::Validation { .. }
+            | ApiError::Unauthorized { .. }
+            | ApiError::Forbidden { .. }
+            | ApiError::QuotaExceeded { .. } => true,
+            ApiError::Unexpected { status, .. } => (400..500).contains(status),
+            _ => false,
+        }
+    }
+
     /// The server's `Retry-After`, when it sent one.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

@@ -82,21 +82,6 @@ impl KeyDeriver {
     }
 }
 
-impl KeyDeriver {
-    /// A keyed digest of credential values, to notice that they changed without keeping
-    /// anything from which they could be guessed.
-    pub fn credentials_digest(&self, credentials: &serde_json::Value) -> String {
-        self.tag("credentials", credentials)
-    }
-
-    /// A short fingerprint of the API key itself, to tell which key made a digest (a
-    /// rotated key makes every digest incomparable, not changed).
-    pub fn fingerprint(&self) -> String {
-        let tag = self.tag("fingerprint", &serde_json::Value::Null);
-        tag.get(..8).unwrap_or(&tag).to_string()
-    }
-}
-
 /// Keys are printable ASCII by construction; this keeps them within the API's length.
 fn bounded(mut key: String) -> String {
     key.truncate(MAX_IDEMPOTENCY_KEY);

@@ -15,7 +15,7 @@ mod sanitize;
 mod secret;
 mod walk;
 
-pub use client::{Claim, Client, ClientConfig, Created, Page, Updated};
+pub use client::{ClaimAnswer, Client, ClientConfig, Created, Page, Replay, Updated};
 pub use error::{ApiError, FieldError};
 pub use models::{
     check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestError, TestResult,

@@ -65,7 +65,58 @@ async fn create_sends_the_exact_request() {
     let created = c.create(&new_source(), &identity, 0).await.unwrap();
     m.assert_async().await;
     assert_eq!(created.source.id, "ls_1");
-    assert!(created.replayed);
+    assert_eq!(created.replay, Replay::Earlier);
+}
+
+/// `createdAt` as the API would write it, `ago` before now.
+fn created_ago(ago: Duration) -> String {
+    let t = time::OffsetDateTime::now_utc() - ago;
+    t.replace_nanosecond(0)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+/// A create answered 201 without the replay header, with `createdAt` `ago` before now.
+async fn unmarked_create(ago: Duration) -> Replay {
+    let server = MockServer::start_async().await;
+    let mut body = source_json("ls_1");
+    body["createdAt"] = json!(created_ago(ago));
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(PATH);
+            then.status(201)
+                .json_body(json!({"success": true, "data": body}));
+        })
+        .await;
+    client(&server, 0)
+        .create(&new_source(), "id", 0)
+        .await
+        .unwrap()
+        .replay
+}
+
+#[tokio::test]
+async fn an_unmarked_replay_is_told_by_its_created_at() {
+    // The API's `Date` and `createdAt` come from one clock: the local clock plays no part.
+    assert_eq!(unmarked_create(Duration::ZERO).await, Replay::Fresh);
+    assert_eq!(
+        unmarked_create(Duration::from_secs(600)).await,
+        Replay::Earlier
+    );
+    // A `createdAt` the client cannot read proves nothing.
+    let server = MockServer::start_async().await;
+    let mut body = source_json("ls_1");
+    body["createdAt"] = json!("yesterday");
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(PATH);
+            then.status(201)
+                .json_body(json!({"success": true, "data": body}));
+        })
+        .await;
+    let created = client(&server, 0).create(&new_source(), "id", 0).await;
+    assert_eq!(created.unwrap().replay, Replay::Fresh);
 }
 
 #[tokio::test]

@@ -18,6 +18,9 @@ pub struct ClientCapabilities {
     pub deferral_allowed: bool,
     /// The client supports write-only attributes (Terraform 1.11+).
     pub write_only_attributes_allowed: bool,
+    /// The client gives the first plan's private data back to the final plan before
+    /// apply (Terraform 1.16+).
+    pub store_planned_private: bool,
 }
 
 /// Optional protocol features the provider supports.
@@ -198,6 +201,9 @@ pub struct PlanResourceChangeRequest {
     pub client_capabilities: ClientCapabilities,
     /// The prior object's identity.
     pub prior_identity: Option<DynamicValue>,
+    /// The private data the change was first planned with (Terraform 1.16+, final plan
+    /// before apply only; empty otherwise).
+    pub planned_private: Vec<u8>,
 }
 
 /// PlanResourceChange response.

@@ -165,6 +165,7 @@ impl Core {
                 client_capabilities: Some(pb::ClientCapabilities {
                     deferral_allowed: false,
                     write_only_attributes_allowed: true,
+                    ..Default::default()
                 }),
             })
             .await

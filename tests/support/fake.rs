@@ -157,6 +157,13 @@ impl Fake {
         self.handle.insert(log_type, name, sources)
     }
 
+    /// Moves the fake's clock on by ten minutes: what a test does between commands, so a
+    /// replay is told by `createdAt` as it would be once a person has run them, and key
+    /// windows shorter than that pass.
+    pub fn later(&self) {
+        self.handle.advance_clock(Duration::from_secs(600));
+    }
+
     /// The underlying handle.
     pub fn handle(&self) -> &FakeHandle {
         &self.handle

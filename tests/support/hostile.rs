@@ -80,7 +80,20 @@ pub struct Hostile {
 /// A log source as the API would send it.
 pub fn source(id: &str, name: &str) -> serde_json::Value {
     serde_json::json!({"id": id, "tenantId": "tnt_h", "type": "splunk", "name": name,
-        "sources": ["main"], "isActive": true, "createdAt": "2026-01-01T00:00:00Z"})
+        "sources": ["main"], "isActive": true, "createdAt": now()})
+}
+
+/// Now, as the API writes `createdAt`: a source made by the request answered is made now
+/// (an older one reads as a replay of an earlier create).
+pub fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
 }
 
 impl Hostile {

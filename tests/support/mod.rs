@@ -23,6 +23,47 @@ pub fn setup(test: &str) -> Option<(fake::Fake, terraform::Workspace)> {
     Some((fake, ws))
 }
 
+/// The running test's name: libtest names each test's thread after it.
+pub fn test_name() -> String {
+    std::thread::current()
+        .name()
+        .unwrap_or("unnamed test")
+        .to_string()
+}
+
+/// The API modes to run mode-dependent cases in: `SIGSENTRY_API_MODES` (comma-separated
+/// names, e.g. `contract`), or every mode.
+pub fn api_modes() -> Vec<sigsentry_provider::fake_api::ApiMode> {
+    use sigsentry_provider::fake_api::{ApiMode, ALL_MODES};
+    match std::env::var("SIGSENTRY_API_MODES") {
+        Ok(list) if !list.trim().is_empty() => list
+            .split(',')
+            .map(|n| {
+                ApiMode::parse(n.trim())
+                    .unwrap_or_else(|| panic!("SIGSENTRY_API_MODES: no API mode {n:?}"))
+            })
+            .collect(),
+        _ => ALL_MODES.to_vec(),
+    }
+}
+
+/// Runs `case` once per API mode (see [`api_modes`]), each with a fresh fake in that mode
+/// and a fresh workspace; the mode is printed first, so a failure names it.
+pub fn in_each_mode(
+    case: impl Fn(sigsentry_provider::fake_api::ApiMode, &fake::Fake, &terraform::Workspace),
+) {
+    let test = test_name();
+    if !terraform::require_terraform(1, 0, &test) {
+        return;
+    }
+    for mode in api_modes() {
+        eprintln!("== {test}: API mode {}", mode.name());
+        let fake = fake::Fake::start_with(sigsentry_provider::fake_api::FakeApi::new().mode(mode));
+        let ws = terraform::Workspace::new(&fake.url(), fake::KEY);
+        case(mode, &fake, &ws);
+    }
+}
+
 /// Kills provider processes left behind in `dir` by a terraform that was itself killed
 /// (a real user's machine would see the same orphans; the provider also exits on its own
 /// once it notices its parent is gone).

@@ -234,6 +234,25 @@ impl Workspace {
         std::fs::read_to_string(self.dir.path().join("terraform.tfstate")).unwrap_or_default()
     }
 
+    /// The private data Terraform stores with resource `name`'s first instance, decoded
+    /// (null when there is none).
+    pub fn private_of(&self, name: &str) -> serde_json::Value {
+        use base64::Engine;
+        let state: serde_json::Value =
+            serde_json::from_str(&self.state_file()).expect("state file JSON");
+        let resources = state["resources"].as_array().cloned().unwrap_or_default();
+        let Some(r) = resources.iter().find(|r| r["name"] == name) else {
+            return serde_json::Value::Null;
+        };
+        let Some(b64) = r["instances"][0]["private"].as_str() else {
+            return serde_json::Value::Null;
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .expect("private is base64");
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null)
+    }
+
     /// The first instance of the first resource as the state file stores it: with the
     /// `private` and `sensitive_attributes` fields that `terraform show -json` leaves out.
     pub fn first_instance_in_state_file(&self) -> serde_json::Value {

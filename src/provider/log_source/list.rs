@@ -4,7 +4,7 @@
 
 use super::model::LogSourceModel;
 use super::LogSourceResource;
-use crate::framework::{optional, BoxFuture, Field, ListRequest, ListResource, ListSink, Listed};
+use crate::framework::{optional, Field, ListRequest, ListResource, ListSink, Listed};
 use crate::provider::errors::{api_diagnostics, CredentialsAttr};
 use crate::provider::filters;
 use crate::sigsentry::{ListFilter, LogSource};
@@ -55,48 +55,46 @@ impl ListResource for LogSourceList {
     type Config = LogSourceListConfig;
     type Resource = LogSourceResource;
 
-    fn list<'a>(
-        &'a self,
+    async fn list(
+        &self,
         req: ListRequest<LogSourceListConfig>,
-        sink: &'a mut ListSink<LogSourceResource>,
-    ) -> BoxFuture<'a, Diagnostics> {
-        Box::pin(async move {
-            let client = match self.resource.ctx.client() {
-                Ok(c) => c,
-                Err(d) => return d,
+        sink: &mut ListSink<LogSourceResource>,
+    ) -> Diagnostics {
+        let client = match self.resource.ctx.client() {
+            Ok(c) => c,
+            Err(d) => return d,
+        };
+        let name = match filters::name_pattern(req.config.name_regex.known()) {
+            Ok(p) => p,
+            Err(d) => return d,
+        };
+        let filter = Filter {
+            name,
+            source: req.config.source.known().cloned(),
+        };
+        let query = ListFilter {
+            log_type: req.config.log_type.known().cloned(),
+            ..Default::default()
+        };
+        let mut walk = client.walk(query);
+        while let Some(page) = walk.next().await {
+            let items = match page {
+                Ok(items) => items,
+                Err(e) => return api_diagnostics(&e, "list", CredentialsAttr::Plain),
             };
-            let name = match filters::name_pattern(req.config.name_regex.known()) {
-                Ok(p) => p,
-                Err(d) => return d,
-            };
-            let filter = Filter {
-                name,
-                source: req.config.source.known().cloned(),
-            };
-            let query = ListFilter {
-                log_type: req.config.log_type.known().cloned(),
-                ..Default::default()
-            };
-            let mut walk = client.walk(query);
-            while let Some(page) = walk.next().await {
-                let items = match page {
-                    Ok(items) => items,
-                    Err(e) => return api_diagnostics(&e, "list", CredentialsAttr::Plain),
+            for s in items.iter().filter(|s| filter.keeps(s)) {
+                let listed = Listed {
+                    identity: self.resource.identity_of(&s.id),
+                    // The API's text, for a terminal: cleaned like every message.
+                    display_name: client.clean(&s.name),
+                    // Credentials are never returned: null in every listed object.
+                    object: LogSourceModel::default().refreshed(s),
                 };
-                for s in items.iter().filter(|s| filter.keeps(s)) {
-                    let listed = Listed {
-                        identity: self.resource.identity_of(&s.id),
-                        // The API's text, for a terminal: cleaned like every message.
-                        display_name: client.clean(&s.name),
-                        // Credentials are never returned: null in every listed object.
-                        object: LogSourceModel::default().refreshed(s),
-                    };
-                    if !sink.send(listed).await {
-                        return Diagnostics::new();
-                    }
+                if !sink.send(listed).await {
+                    return Diagnostics::new();
                 }
             }
-            Diagnostics::new()
-        })
+        }
+        Diagnostics::new()
     }
 }

@@ -4,7 +4,7 @@
 //! from a resource's `action_trigger`; it complements the resource's `verify`, which
 //! tests within the apply itself.
 
-use crate::framework::{required, Action, BoxFuture, Field, Progress};
+use crate::framework::{required, Action, Field, Progress};
 use crate::provider::context::ProviderContext;
 use crate::provider::errors::{api_diagnostics, CredentialsAttr};
 use crate::sigsentry::{check_id, ApiError};
@@ -65,71 +65,63 @@ impl Action for LogSourceTest {
 
     /// A known id must name a live source; an id known only after apply (from a resource
     /// created in the same run) is checked when the action runs.
-    fn plan(&self, config: LogSourceTestConfig) -> BoxFuture<'_, Diagnostics> {
-        Box::pin(async move {
-            let (Some(id), Ok(client)) = (config.log_source_id.known(), self.ctx.client()) else {
-                return Diagnostics::new();
-            };
-            match client.get(id).await {
-                Ok(_) => Diagnostics::new(),
-                Err(ApiError::NotFound { .. }) => Diagnostic::error(
-                    "Log source not found",
-                    format!("No log source with id {id:?} exists in this project."),
-                )
-                .at(AttributePath::attr("log_source_id"))
-                .into(),
-                Err(e) => api_diagnostics(&e, "read", CredentialsAttr::Plain),
-            }
-        })
+    async fn plan(&self, config: LogSourceTestConfig) -> Diagnostics {
+        let (Some(id), Ok(client)) = (config.log_source_id.known(), self.ctx.client()) else {
+            return Diagnostics::new();
+        };
+        match client.get(id).await {
+            Ok(_) => Diagnostics::new(),
+            Err(ApiError::NotFound { .. }) => Diagnostic::error(
+                "Log source not found",
+                format!("No log source with id {id:?} exists in this project."),
+            )
+            .at(AttributePath::attr("log_source_id"))
+            .into(),
+            Err(e) => api_diagnostics(&e, "read", CredentialsAttr::Plain),
+        }
     }
 
-    fn invoke<'a>(
-        &'a self,
-        config: LogSourceTestConfig,
-        progress: &'a Progress,
-    ) -> BoxFuture<'a, Diagnostics> {
-        Box::pin(async move {
-            let client = match self.ctx.client() {
-                Ok(c) => c,
-                Err(d) => return d,
-            };
-            let Some(id) = config.log_source_id.known().cloned() else {
-                return Diagnostic::error("Missing log_source_id", "Name the log source to test.")
-                    .at(AttributePath::attr("log_source_id"))
-                    .into();
-            };
-            if let Some(d) = id_problem(&id) {
-                return d;
-            }
-            progress.line(format!("Testing log source {id}...")).await;
-            // The action knows no credentials: the API key is what may be redacted.
-            let result = match client.test(&id, None).await {
-                Ok(r) => r,
-                Err(e) => return api_diagnostics(&e, "connection test", CredentialsAttr::Plain),
-            };
-            if !result.ok {
-                return Diagnostic::error(
-                    "Log source test failed",
-                    format!(
-                        "SigSentry could not read logs from {id}: {}.",
-                        result.reason()
-                    ),
-                )
+    async fn invoke(&self, config: LogSourceTestConfig, progress: &Progress) -> Diagnostics {
+        let client = match self.ctx.client() {
+            Ok(c) => c,
+            Err(d) => return d,
+        };
+        let Some(id) = config.log_source_id.known().cloned() else {
+            return Diagnostic::error("Missing log_source_id", "Name the log source to test.")
+                .at(AttributePath::attr("log_source_id"))
                 .into();
+        };
+        if let Some(d) = id_problem(&id) {
+            return d;
+        }
+        progress.line(format!("Testing log source {id}...")).await;
+        // The action knows no credentials: the API key is what may be redacted.
+        let result = match client.test(&id, None).await {
+            Ok(r) => r,
+            Err(e) => return api_diagnostics(&e, "connection test", CredentialsAttr::Plain),
+        };
+        if !result.ok {
+            return Diagnostic::error(
+                "Log source test failed",
+                format!(
+                    "SigSentry could not read logs from {id}: {}.",
+                    result.reason()
+                ),
+            )
+            .into();
+        }
+        let lines = result.sample_lines.len();
+        for line in result.sample_lines.iter().take(PREVIEW_LINES) {
+            let short: String = line.chars().take(PREVIEW_CHARS).collect();
+            if !progress.line(short).await {
+                break;
             }
-            let lines = result.sample_lines.len();
-            for line in result.sample_lines.iter().take(PREVIEW_LINES) {
-                let short: String = line.chars().take(PREVIEW_CHARS).collect();
-                if !progress.line(short).await {
-                    break;
-                }
-            }
-            progress
-                .line(format!(
-                    "Log source {id} works: {lines} preview line(s) read."
-                ))
-                .await;
-            Diagnostics::new()
-        })
+        }
+        progress
+            .line(format!(
+                "Log source {id} works: {lines} preview line(s) read."
+            ))
+            .await;
+        Diagnostics::new()
     }
 }

@@ -99,6 +99,7 @@ impl From<pb::plan_resource_change::Request> for PlanResourceChangeRequest {
             provider_meta: r.provider_meta.map(Into::into),
             client_capabilities: or_default(r.client_capabilities),
             prior_identity: identity_in(r.prior_identity),
+            planned_private: r.planned_private,
         }
     }
 }

@@ -208,6 +208,7 @@ impl From<pb::ClientCapabilities> for ClientCapabilities {
         ClientCapabilities {
             deferral_allowed: c.deferral_allowed,
             write_only_attributes_allowed: c.write_only_attributes_allowed,
+            store_planned_private: c.store_planned_private,
         }
     }
 }

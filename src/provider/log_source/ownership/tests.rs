@@ -1,0 +1,1 @@
+//! Table tests of ownership against an HTTP mock of the API.

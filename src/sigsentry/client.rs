@@ -4,6 +4,7 @@
 //! field types) before anything is believed.
 
 use super::call::Call;
+use super::config::ClientConfig;
 use super::contract::{self, MAX_BODY_BYTES, MAX_CURSOR_LEN};
 use super::error::ApiError;
 use super::keys::KeyDeriver;
@@ -18,52 +19,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
-
-/// How to reach the API and how patiently.
-#[derive(Clone, Debug)]
-pub struct ClientConfig {
-    /// Base URL, e.g. `https://api.sigsentry.com`.
-    pub base_url: String,
-    /// API key (`ss_secret_…`); calls fail with [`ApiError::MissingApiKey`] without one.
-    pub api_key: Option<Secret>,
-    /// Project for tenant-scoped keys (`X-Project-Id`).
-    pub project_id: Option<String>,
-    /// User-Agent header.
-    pub user_agent: String,
-    /// Retries after the first attempt.
-    pub max_retries: u32,
-    /// One operation's deadline: every attempt and every wait between them.
-    pub total_timeout: Duration,
-    /// The deadline of a whole list walk (each page also has `total_timeout`).
-    pub walk_timeout: Duration,
-    /// First backoff delay (doubles, with jitter, up to `max_backoff`).
-    pub min_backoff: Duration,
-    /// Largest single backoff delay (a longer `Retry-After` is still honoured).
-    pub max_backoff: Duration,
-    /// Timeout of one attempt, body included.
-    pub request_timeout: Duration,
-    /// Timeout of establishing a connection.
-    pub connect_timeout: Duration,
-}
-
-impl ClientConfig {
-    /// Defaults for `base_url`: a dead API fails an operation within about a minute.
-    pub fn new(base_url: impl Into<String>) -> Self {
-        ClientConfig {
-            base_url: base_url.into(),
-            api_key: None,
-            project_id: None,
-            user_agent: format!("terraform-provider-sigsentry/{}", env!("CARGO_PKG_VERSION")),
-            max_retries: 5,
-            total_timeout: Duration::from_secs(60),
-            walk_timeout: Duration::from_secs(300),
-            min_backoff: Duration::from_millis(250),
-            max_backoff: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-        }
-    }
-}
 
 /// A create's outcome.
 #[derive(Clone, Debug)]

@@ -5,6 +5,7 @@
 
 mod call;
 mod client;
+mod config;
 pub mod contract;
 mod error;
 mod keys;
@@ -15,7 +16,8 @@ mod sanitize;
 mod secret;
 mod walk;
 
-pub use client::{Claim, Client, ClientConfig, Created, Page, Updated};
+pub use client::{Claim, Client, Created, Page, Updated};
+pub use config::ClientConfig;
 pub use error::{ApiError, FieldError};
 pub use models::{
     check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestError, TestResult,

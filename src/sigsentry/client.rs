@@ -5,17 +5,15 @@
 
 use super::call::Call;
 use super::config::ClientConfig;
-use super::contract::{self, MAX_BODY_BYTES, MAX_CURSOR_LEN};
+use super::contract::{self, MAX_CURSOR_LEN};
 use super::error::ApiError;
 use super::keys::KeyDeriver;
 use super::models::{check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestResult};
-use super::pacing::{Pacer, Signal};
-use super::retry_after;
 use super::sanitize::Redactor;
 use super::secret::Secret;
+use super::transport::{Answer, Transport};
 use super::walk::PageWalk;
 use backon::BackoffBuilder;
-use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -65,72 +63,11 @@ pub struct Page {
 /// The SigSentry API client. Cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct Client {
-    http: reqwest::Client,
-    base: reqwest::Url,
-    host: String,
+    transport: Transport,
     config: ClientConfig,
     keys: Option<KeyDeriver>,
     redact: Redactor,
-    pacer: Pacer,
     cancel: CancellationToken,
-}
-
-/// One attempt's answer.
-struct Answer {
-    status: StatusCode,
-    replayed: bool,
-    body: Vec<u8>,
-    /// An earlier attempt of the same call failed in a way the API may still have carried
-    /// out, so a replay may be of our own request.
-    after_uncertain_attempt: bool,
-}
-
-fn is_loopback(host: &str) -> bool {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    h.eq_ignore_ascii_case("localhost")
-        || h.parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// The proxy for an `https://` API, from `HTTPS_PROXY` (or `https_proxy`) with `NO_PROXY`
-/// honoured. Plain `http://` (loopback only) never goes through a proxy: the key would
-/// cross it in cleartext. `HTTP_PROXY` and `ALL_PROXY` are ignored for the same reason.
-fn https_proxy() -> Result<Option<reqwest::Proxy>, ApiError> {
-    let Some(url) = ["HTTPS_PROXY", "https_proxy"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
-    else {
-        return Ok(None);
-    };
-    let proxy = reqwest::Proxy::https(url.trim()).map_err(|_| {
-        // Never echo the value: a proxy URL may carry a password.
-        ApiError::Config("HTTPS_PROXY is not a usable proxy URL".into())
-    })?;
-    Ok(Some(proxy.no_proxy(reqwest::NoProxy::from_env())))
-}
-
-/// Why a body could not be read.
-enum BodyError {
-    /// Larger than the cap.
-    TooLarge,
-    /// The connection failed while reading.
-    Transport(reqwest::Error),
-}
-
-/// The body of an answer, refused unread past `cap` bytes: a hostile or broken API
-/// cannot make the provider hold more than that.
-async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, BodyError> {
-    if resp.content_length().is_some_and(|n| n > cap as u64) {
-        return Err(BodyError::TooLarge);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
-        if body.len() + chunk.len() > cap {
-            return Err(BodyError::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// The `data` of a success envelope `{"success": true, "data": …}` and, on list pages,
@@ -179,59 +116,12 @@ fn usable_id(id: &str) -> Result<(), ApiError> {
 impl Client {
     /// A client for `config`; refuses a plain-http URL to anything but loopback.
     pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
-        let base = reqwest::Url::parse(config.base_url.trim_end_matches('/'))
-            .map_err(|e| ApiError::Config(format!("api_url is not a valid URL ({e})")))?;
-        let host = base.host_str().unwrap_or_default().to_string();
-        if !base.username().is_empty() || base.password().is_some() {
-            // Never echo the URL: its user-info may be a secret.
-            return Err(ApiError::Config(
-                "api_url must not contain a user name or password; give the key in api_key or \
-                 SIGSENTRY_API_KEY"
-                    .into(),
-            ));
-        }
-        if base.query().is_some() || base.fragment().is_some() {
-            return Err(ApiError::Config(
-                "api_url must not have a query (?…) or fragment (#…)".into(),
-            ));
-        }
-        let https = match base.scheme() {
-            "https" => true,
-            "http" if is_loopback(&host) => false,
-            "http" => return Err(ApiError::InsecureUrl { host }),
-            other => {
-                return Err(ApiError::Config(format!(
-                    "api_url must use https:// (or http:// to a loopback address), not {other}://"
-                )))
-            }
-        };
-        // reqwest's rustls backend needs a process-wide crypto provider; ours is aws-lc-rs.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let mut builder = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .connect_timeout(config.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_nodelay(true)
-            // No proxy from the environment unless chosen below.
-            .no_proxy()
-            // A redirect could carry the key to another host: the API never redirects.
-            .redirect(reqwest::redirect::Policy::none());
-        if https {
-            if let Some(p) = https_proxy()? {
-                builder = builder.proxy(p);
-            }
-        }
-        let http = builder
-            .build()
-            .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
+        let transport = Transport::new(&config)?;
         let redact = Redactor::new(config.api_key.iter().map(Secret::expose));
         Ok(Client {
-            http,
-            base,
-            host,
+            transport,
             keys: config.api_key.as_ref().map(KeyDeriver::new),
             redact,
-            pacer: Pacer::default(),
             config,
             cancel: CancellationToken::new(),
         })
@@ -250,129 +140,6 @@ impl Client {
 
     fn keys(&self) -> Result<&KeyDeriver, ApiError> {
         self.keys.as_ref().ok_or(ApiError::MissingApiKey)
-    }
-
-    /// The URL of `call`: each path segment percent-encoded on its own, never concatenated.
-    fn url(&self, call: &Call) -> Result<reqwest::Url, ApiError> {
-        let mut url = self.base.clone();
-        url.path_segments_mut()
-            .map_err(|_| ApiError::Config("api_url cannot have a path".into()))?
-            .pop_if_empty()
-            .extend(&call.segments);
-        if !call.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(call.query.iter());
-        }
-        Ok(url)
-    }
-
-    /// One HTTP exchange within `timeout`, mapped to an [`Answer`] or an [`ApiError`].
-    async fn attempt(
-        &self,
-        call: &Call,
-        timeout: Duration,
-        redact: &Redactor,
-    ) -> Result<Answer, ApiError> {
-        let api_key = self
-            .config
-            .api_key
-            .as_ref()
-            .ok_or(ApiError::MissingApiKey)?;
-        let mut req = self
-            .http
-            .request(call.method.clone(), self.url(call)?)
-            .timeout(timeout)
-            .bearer_auth(api_key.expose())
-            .header(reqwest::header::ACCEPT, "application/json");
-        if let Some(p) = &self.config.project_id {
-            req = req.header(contract::PROJECT_HEADER, p);
-        }
-        if let Some(k) = call.key() {
-            req = req.header(contract::IDEMPOTENCY_HEADER, k);
-        }
-        if let Some(b) = &call.body {
-            req = req
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(b.to_string());
-        }
-        let resp = req.send().await.map_err(|e| self.transport(&e, redact))?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = match read_capped(resp, MAX_BODY_BYTES).await {
-            Ok(b) => b,
-            Err(BodyError::TooLarge) => {
-                return Err(ApiError::TooLarge {
-                    status: status.as_u16(),
-                })
-            }
-            Err(BodyError::Transport(e)) => return Err(self.transport(&e, redact)),
-        };
-        let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-        let number = |name| header(name).and_then(|v| v.trim().parse::<u64>().ok());
-        let retry_after = header(reqwest::header::RETRY_AFTER.as_str())
-            .and_then(|v| retry_after::parse(v, std::time::SystemTime::now()));
-        self.pacer.observe(Signal {
-            limited: status == StatusCode::TOO_MANY_REQUESTS,
-            retry_after,
-            limit: number(contract::RATE_LIMIT_LIMIT).and_then(|n| u32::try_from(n).ok()),
-            remaining: number(contract::RATE_LIMIT_REMAINING).and_then(|n| u32::try_from(n).ok()),
-            reset: number(contract::RATE_LIMIT_RESET).map(Duration::from_secs),
-        });
-        if status.is_success() {
-            // A 2xx whose body is cut off or not JSON is a fault worth retrying (the same
-            // idempotency key gets the replay), so check it here, inside the retry loop.
-            // A delete's body is never read.
-            let unreadable = call.method != Method::DELETE
-                && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err();
-            if unreadable {
-                return Err(ApiError::InvalidResponse {
-                    status: status.as_u16(),
-                    what: "a body that is not the expected JSON (truncated or malformed)".into(),
-                });
-            }
-            let replayed = header(contract::REPLAYED_HEADER)
-                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-            return Ok(Answer {
-                status,
-                replayed,
-                body,
-                after_uncertain_attempt: false,
-            });
-        }
-        Err(ApiError::from_response(
-            status.as_u16(),
-            retry_after,
-            &body,
-            header(reqwest::header::CONTENT_TYPE.as_str()).unwrap_or(""),
-            redact,
-        ))
-    }
-
-    /// A transport failure, described without the URL's path or any header.
-    fn transport(&self, e: &reqwest::Error, redact: &Redactor) -> ApiError {
-        let what = if e.is_timeout() {
-            "timed out".to_string()
-        } else if e.is_connect() {
-            "could not connect".to_string()
-        } else if e.is_body() || e.is_decode() {
-            "the connection broke while reading the answer".to_string()
-        } else {
-            "the request failed".to_string()
-        };
-        // The innermost cause reads best ("connection refused"); cleaned all the same, as
-        // a proxy's or TLS library's words may quote what was sent.
-        let mut cause = std::error::Error::source(e);
-        let mut root = None;
-        while let Some(c) = cause {
-            root = Some(redact.clean(&c.to_string()));
-            cause = c.source();
-        }
-        ApiError::Transport {
-            message: match root {
-                Some(r) => format!("SigSentry API at {}: {what} ({r})", self.host),
-                None => format!("SigSentry API at {}: {what}", self.host),
-            },
-            connect: e.is_connect(),
-        }
     }
 
     /// A call with retries, all within one deadline: each attempt gets at most what is
@@ -395,21 +162,10 @@ impl Client {
         let label = call.label();
         let run = async {
             loop {
-                attempts += 1;
-                // The shared pace first: a rate limit slows every worker of the process.
-                let Some(slot) = self.pacer.reserve(deadline) else {
-                    break Err(self.past_deadline(total, attempts - 1, first_transport.take()));
+                let Some(result) = self.transport.send(&call, deadline, &redact).await else {
+                    break Err(self.past_deadline(total, attempts, first_transport.take()));
                 };
-                if !slot.is_zero() {
-                    tokio::time::sleep(slot).await;
-                }
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    break Err(self.past_deadline(total, attempts - 1, first_transport.take()));
-                }
-                let result = self
-                    .attempt(&call, self.config.request_timeout.min(left), &redact)
-                    .await;
+                attempts += 1;
                 let elapsed_ms = started.elapsed().as_millis() as u64;
                 let e = match result {
                     Ok(mut a) => {
@@ -485,7 +241,7 @@ impl Client {
     pub fn create_identity(&self, source: &NewLogSource, scope: &str) -> Result<String, ApiError> {
         Ok(self.keys()?.create_identity(
             scope,
-            self.base.as_str(),
+            self.transport.base().as_str(),
             self.config.project_id.as_deref().unwrap_or(""),
             &source.to_body(),
         ))

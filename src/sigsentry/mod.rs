@@ -14,6 +14,7 @@ mod pacing;
 mod retry_after;
 mod sanitize;
 mod secret;
+mod transport;
 mod walk;
 
 pub use client::{Claim, Client, Created, Page, Updated};

@@ -9,11 +9,11 @@ use super::contract::{self, MAX_CURSOR_LEN};
 use super::error::ApiError;
 use super::keys::KeyDeriver;
 use super::models::{check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestResult};
+use super::retry::{Decision, RetryPolicy};
 use super::sanitize::Redactor;
 use super::secret::Secret;
 use super::transport::{Answer, Transport};
 use super::walk::PageWalk;
-use backon::BackoffBuilder;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -64,6 +64,7 @@ pub struct Page {
 #[derive(Debug)]
 pub struct Client {
     transport: Transport,
+    retry: RetryPolicy,
     config: ClientConfig,
     keys: Option<KeyDeriver>,
     redact: Redactor,
@@ -120,6 +121,7 @@ impl Client {
         let redact = Redactor::new(config.api_key.iter().map(Secret::expose));
         Ok(Client {
             transport,
+            retry: RetryPolicy::new(&config),
             keys: config.api_key.as_ref().map(KeyDeriver::new),
             redact,
             config,
@@ -142,66 +144,36 @@ impl Client {
         self.keys.as_ref().ok_or(ApiError::MissingApiKey)
     }
 
-    /// A call with retries, all within one deadline: each attempt gets at most what is
-    /// left of it, and a wait (backoff or `Retry-After`) that would pass it ends the call.
+    /// `call` sent until it succeeds or the retry policy stops it, all within one
+    /// deadline: each attempt gets at most what is left of it, and a wait that would pass
+    /// it ends the call. Terraform's stop cancels it, unless the call says otherwise.
     async fn call(&self, call: Call) -> Result<Answer, ApiError> {
         let started = Instant::now();
-        let total = self.config.total_timeout;
-        let deadline = started + total;
+        let mut retries = self.retry.start(started);
         let mut redact = self.redact.clone();
         redact.extend(&call.redact);
-        let mut delays = backon::ExponentialBuilder::default()
-            .with_min_delay(self.config.min_backoff)
-            .with_max_delay(self.config.max_backoff)
-            .with_max_times(self.config.max_retries as usize)
-            .with_jitter()
-            .build();
-        let mut attempts = 0u32;
-        let mut uncertain = false;
-        let mut first_transport: Option<ApiError> = None;
         let label = call.label();
         let run = async {
             loop {
+                let deadline = retries.deadline();
                 let Some(result) = self.transport.send(&call, deadline, &redact).await else {
-                    break Err(self.past_deadline(total, attempts, first_transport.take()));
+                    return Err(retries.too_late());
                 };
-                attempts += 1;
+                let attempt = retries.sent();
                 let elapsed_ms = started.elapsed().as_millis() as u64;
                 let e = match result {
                     Ok(mut a) => {
-                        tracing::debug!(method = %call.method, path = %label, status = a.status.as_u16(), attempt = attempts, elapsed_ms, "SigSentry API call");
-                        a.after_uncertain_attempt = uncertain;
-                        break Ok(a);
+                        tracing::debug!(method = %call.method, path = %label, status = a.status.as_u16(), attempt, elapsed_ms, "SigSentry API call");
+                        a.after_uncertain_attempt = retries.uncertain();
+                        return Ok(a);
                     }
                     Err(e) => e,
                 };
-                tracing::debug!(method = %call.method, path = %label, attempt = attempts, elapsed_ms, error = %e, "SigSentry API call failed");
-                if !e.is_retryable() {
-                    break Err(e);
+                tracing::debug!(method = %call.method, path = %label, attempt, elapsed_ms, error = %e, "SigSentry API call failed");
+                match retries.after(e, Instant::now()) {
+                    Decision::Retry(wait) => tokio::time::sleep(wait).await,
+                    Decision::Stop(e) => return Err(e),
                 }
-                let Some(backoff) = delays.next() else {
-                    break Err(e);
-                };
-                uncertain |= e.may_have_committed();
-                if matches!(e, ApiError::Transport { .. }) && first_transport.is_none() {
-                    first_transport = Some(e.clone());
-                }
-                let wait = e.retry_after().map_or(backoff, |ra| ra.max(backoff));
-                let left = deadline.saturating_duration_since(Instant::now());
-                if wait >= left {
-                    break Err(match e.retry_after() {
-                        Some(ra) if ra >= left => ApiError::Deadline {
-                            seconds: total.as_secs(),
-                            attempts,
-                            last: format!(
-                                "{e}; the API asked to wait {} s, past the deadline",
-                                ra.as_secs()
-                            ),
-                        },
-                        _ => self.past_deadline(total, attempts, Some(e)),
-                    });
-                }
-                tokio::time::sleep(wait).await;
             }
         };
         let result = if call.cancellable {
@@ -212,28 +184,7 @@ impl Client {
         } else {
             run.await
         };
-        result.map_err(|e| match (e, first_transport) {
-            // A timed-out first attempt makes its retries meet "still in progress": report
-            // the cause a person can act on.
-            (
-                ApiError::IdempotencyInProgress { .. },
-                Some(ApiError::Transport { message, connect }),
-            ) => ApiError::Transport {
-                message: format!(
-                    "{message}; retries found the API still processing the first request"
-                ),
-                connect,
-            },
-            (e, _) => e,
-        })
-    }
-
-    fn past_deadline(&self, total: Duration, attempts: u32, last: Option<ApiError>) -> ApiError {
-        ApiError::Deadline {
-            seconds: total.as_secs(),
-            attempts,
-            last: last.map_or_else(|| "no attempt finished".to_string(), |e| e.to_string()),
-        }
+        result.map_err(|e| retries.explain(e))
     }
 
     /// The opaque identity of a create: equal for identical creates (same body, project,

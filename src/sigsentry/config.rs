@@ -22,9 +22,10 @@ pub struct ClientConfig {
     pub total_timeout: Duration,
     /// The deadline of a whole list walk (each page also has `total_timeout`).
     pub walk_timeout: Duration,
-    /// First backoff delay (doubles, with jitter, up to `max_backoff`).
+    /// First backoff step (it doubles up to `max_backoff`; jitter adds up to as much again
+    /// to each wait).
     pub min_backoff: Duration,
-    /// Largest single backoff delay (a longer `Retry-After` is still honoured).
+    /// Largest backoff step before jitter (a longer `Retry-After` is still honoured).
     pub max_backoff: Duration,
     /// Timeout of one attempt, body included.
     pub request_timeout: Duration,

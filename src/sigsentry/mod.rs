@@ -11,6 +11,7 @@ mod error;
 mod keys;
 mod models;
 mod pacing;
+mod retry;
 mod retry_after;
 mod sanitize;
 mod secret;

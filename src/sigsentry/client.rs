@@ -6,6 +6,7 @@
 use super::call::Call;
 use super::config::ClientConfig;
 use super::contract::{self, MAX_CURSOR_LEN};
+use super::envelope;
 use super::error::ApiError;
 use super::keys::KeyDeriver;
 use super::models::{check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestResult};
@@ -69,44 +70,6 @@ pub struct Client {
     keys: Option<KeyDeriver>,
     redact: Redactor,
     cancel: CancellationToken,
-}
-
-/// The `data` of a success envelope `{"success": true, "data": …}` and, on list pages,
-/// its `nextCursor`.
-fn envelope(answer: &Answer) -> Result<(Value, Option<Value>), ApiError> {
-    let v: Value = serde_json::from_slice(&answer.body).map_err(|_| ApiError::InvalidResponse {
-        status: answer.status.as_u16(),
-        what: "a body that is not the expected JSON (truncated or malformed)".into(),
-    })?;
-    let Value::Object(mut map) = v else {
-        return Err(ApiError::BadAnswer {
-            what: "the answer is not a JSON object".into(),
-        });
-    };
-    if map.get("success") != Some(&Value::Bool(true)) {
-        return Err(ApiError::BadAnswer {
-            what: format!(
-                "a {} answer whose envelope does not say \"success\": true",
-                answer.status.as_u16()
-            ),
-        });
-    }
-    let data = map.remove("data").ok_or_else(|| ApiError::BadAnswer {
-        what: "the envelope has no `data`".into(),
-    })?;
-    Ok((data, map.remove("nextCursor")))
-}
-
-/// Refuses an answer about another source than the one asked for: believing it would
-/// point state, and a later delete, at someone else's source.
-fn same_id(asked: &str, got: LogSource) -> Result<LogSource, ApiError> {
-    if got.id == asked {
-        Ok(got)
-    } else {
-        Err(ApiError::BadAnswer {
-            what: "the API answered about a different log source than the one asked for".into(),
-        })
-    }
 }
 
 /// Refuses an id from the user or state before it goes into a path.
@@ -210,7 +173,7 @@ impl Client {
         let a = self
             .call(Call::create(source.to_body(), key, source.redactor()))
             .await?;
-        let (data, _) = envelope(&a)?;
+        let (data, _) = envelope::open(&a)?;
         Ok(Created {
             source: LogSource::from_json(&data)?,
             replayed: a.replayed,
@@ -240,16 +203,19 @@ impl Client {
         if a.replayed && !a.after_uncertain_attempt {
             return Ok(Claim::Taken);
         }
-        let (data, _) = envelope(&a)?;
-        Ok(Claim::Won(same_id(id, LogSource::from_json(&data)?)?))
+        let (data, _) = envelope::open(&a)?;
+        Ok(Claim::Won(envelope::same_id(
+            id,
+            LogSource::from_json(&data)?,
+        )?))
     }
 
     /// Reads one log source.
     pub async fn get(&self, id: &str) -> Result<LogSource, ApiError> {
         usable_id(id)?;
         let a = self.call(Call::get(id)).await?;
-        let (data, _) = envelope(&a)?;
-        same_id(id, LogSource::from_json(&data)?)
+        let (data, _) = envelope::open(&a)?;
+        envelope::same_id(id, LogSource::from_json(&data)?)
     }
 
     /// Reads one page of the list, starting at `cursor`. The page must hold no more than
@@ -271,7 +237,7 @@ impl Client {
             query.push((contract::QUERY_CURSOR, c.to_string()));
         }
         let a = self.call(Call::list(query)).await?;
-        let (data, next) = envelope(&a)?;
+        let (data, next) = envelope::open(&a)?;
         let Value::Array(items) = data else {
             return Err(ApiError::BadAnswer {
                 what: "a list page whose `data` is not an array".into(),
@@ -354,9 +320,9 @@ impl Client {
                 generation = generation.saturating_add(1);
                 continue;
             }
-            let (data, _) = envelope(&a)?;
+            let (data, _) = envelope::open(&a)?;
             return Ok(Updated {
-                source: same_id(id, LogSource::from_json(&data)?)?,
+                source: envelope::same_id(id, LogSource::from_json(&data)?)?,
                 generation,
             });
         }
@@ -373,11 +339,7 @@ impl Client {
     pub async fn delete(&self, id: &str) -> Result<(), ApiError> {
         usable_id(id)?;
         let a = self.call(Call::delete(id)).await?;
-        let said_failure = serde_json::from_slice::<Value>(&a.body)
-            .ok()
-            .and_then(|v| v.get("success").cloned())
-            == Some(Value::Bool(false));
-        if said_failure {
+        if envelope::says_failure(&a) {
             return Err(ApiError::BadAnswer {
                 what: format!(
                     "a {} answer to a delete that says it failed",
@@ -398,7 +360,7 @@ impl Client {
         usable_id(id)?;
         let creds = Redactor::new(credentials.into_iter().flatten().map(|(_, v)| v.expose()));
         let a = self.call(Call::test(id, creds.clone())).await?;
-        let (data, _) = envelope(&a)?;
+        let (data, _) = envelope::open(&a)?;
         // The platform's words may quote the credentials: cleaned here, for every caller.
         let mut redact = self.redact.clone();
         redact.extend(&creds);

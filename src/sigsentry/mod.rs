@@ -7,6 +7,7 @@ mod call;
 mod client;
 mod config;
 pub mod contract;
+mod envelope;
 mod error;
 mod keys;
 mod models;

@@ -14,7 +14,7 @@ use super::retry::{Decision, RetryPolicy};
 use super::sanitize::Redactor;
 use super::secret::Secret;
 use super::transport::{Answer, Transport};
-use super::walk::PageWalk;
+use super::walk::{Page, PageSource, PageWalk};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -48,17 +48,6 @@ pub enum Claim {
     Won(LogSource),
     /// Someone claimed it before: it belongs to another Terraform object.
     Taken,
-}
-
-/// One page of a list.
-#[derive(Clone, Debug, Default)]
-pub struct Page {
-    /// The sources on it.
-    pub items: Vec<LogSource>,
-    /// The cursor of the next page, `None` on the last.
-    pub next: Option<String>,
-    /// The size of the answer's body, for a walk's byte budget.
-    pub bytes: usize,
 }
 
 /// The SigSentry API client. Cheap to share behind an `Arc`.
@@ -276,8 +265,8 @@ impl Client {
     }
 
     /// Walks the list page by page, within every bound of [`PageWalk`].
-    pub fn walk(&self, filter: ListFilter) -> PageWalk<'_> {
-        PageWalk::new(self, filter)
+    pub fn walk(&self, filter: ListFilter) -> PageWalk<'_, Client> {
+        PageWalk::new(self, filter, self.config.walk_timeout)
     }
 
     /// The deadline of one whole list walk.
@@ -396,5 +385,15 @@ impl Client {
     /// the API key redacted, control characters dropped, the length capped.
     pub fn clean(&self, text: &str) -> String {
         self.redact.clean(text)
+    }
+}
+
+impl PageSource for Client {
+    fn page(
+        &self,
+        filter: &ListFilter,
+        cursor: Option<&str>,
+    ) -> impl std::future::Future<Output = Result<Page, ApiError>> + Send {
+        self.list_page(filter, cursor)
     }
 }

@@ -19,7 +19,7 @@ mod secret;
 mod transport;
 mod walk;
 
-pub use client::{Claim, Client, Created, Page, Updated};
+pub use client::{Claim, Client, Created, Updated};
 pub use config::ClientConfig;
 pub use error::{ApiError, FieldError};
 pub use models::{
@@ -27,7 +27,7 @@ pub use models::{
 };
 pub use sanitize::strip;
 pub use secret::Secret;
-pub use walk::PageWalk;
+pub use walk::{Page, PageSource, PageWalk};
 
 #[cfg(test)]
 mod tests;

@@ -11,6 +11,7 @@ mod envelope;
 mod error;
 mod keys;
 mod models;
+mod operations;
 mod pacing;
 mod retry;
 mod retry_after;
@@ -19,12 +20,13 @@ mod secret;
 mod transport;
 mod walk;
 
-pub use client::{Claim, Client, Created, Updated};
+pub use client::Client;
 pub use config::ClientConfig;
 pub use error::{ApiError, FieldError};
 pub use models::{
     check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestError, TestResult,
 };
+pub use operations::{Claim, Created, Updated};
 pub use sanitize::strip;
 pub use secret::Secret;
 pub use walk::{Page, PageSource, PageWalk};

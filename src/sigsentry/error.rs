@@ -187,7 +187,8 @@ impl ApiError {
         }
     }
 
-    /// Whether trying again may succeed (the caller also checks the request is safe to repeat).
+    /// Whether trying again may succeed. This alone decides a retry: every request can be
+    /// sent again safely (see `call::Kind`).
     pub fn is_retryable(&self) -> bool {
         match self {
             ApiError::RateLimited { .. }

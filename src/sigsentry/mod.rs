@@ -5,24 +5,31 @@
 
 mod call;
 mod client;
+mod config;
 pub mod contract;
+mod envelope;
 mod error;
 mod keys;
 mod models;
+mod operations;
 mod pacing;
+mod retry;
 mod retry_after;
 mod sanitize;
 mod secret;
+mod transport;
 mod walk;
 
-pub use client::{ClaimAnswer, Client, ClientConfig, Created, Page, Replay, Updated};
+pub use client::Client;
+pub use config::ClientConfig;
 pub use error::{ApiError, FieldError};
 pub use models::{
     check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestError, TestResult,
 };
+pub use operations::{ClaimAnswer, Created, Replay, Updated};
 pub use sanitize::strip;
 pub use secret::Secret;
-pub use walk::PageWalk;
+pub use walk::{Page, PageSource, PageWalk};
 
 #[cfg(test)]
 mod tests;

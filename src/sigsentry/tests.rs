@@ -404,3 +404,65 @@ fn a_body_that_is_not_json_never_shows_part_of_a_secret() {
     let text = e.to_string();
     assert!(!text.contains("ss_secret"), "{text}");
 }
+
+/// A listed source of `log_type` with `padding` bytes of a field the client ignores.
+fn padded_source_json(id: &str, log_type: &str, padding: usize) -> serde_json::Value {
+    json!({"id": id, "tenantId": "tnt_1", "type": log_type, "name": "s",
+           "sources": ["main"], "isActive": true, "createdAt": "2026-01-01T00:00:00Z",
+           "futureField": "x".repeat(padding)})
+}
+
+#[tokio::test]
+async fn endless_full_pages_end_at_the_byte_budget() {
+    let server = MockServer::start_async().await;
+    // Every page nearly 4 MiB, each naming a new cursor: only the budget ends it.
+    let items: Vec<_> = (0..100)
+        .map(|i| padded_source_json(&format!("ls_{i}"), "splunk", 40_000))
+        .collect();
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(PATH);
+            then.status(200).respond_with(move |req: &HttpMockRequest| {
+                let n = req.query_params().len();
+                let body = json!({"success": true, "data": items,
+                    "nextCursor": format!("c{n}-{}", fastrand::u64(..))});
+                HttpMockResponse::builder()
+                    .status(200)
+                    .header("content-type", "application/json")
+                    .body(body.to_string())
+                    .build()
+            });
+        })
+        .await;
+    let c = client(&server, 0);
+    let mut walk = c.walk(ListFilter::default());
+    let mut last = None;
+    while let Some(page) = walk.next().await {
+        last = Some(page.map(|items| items.len()));
+    }
+    let err = last.unwrap().unwrap_err().to_string();
+    assert!(err.contains("a list of more than 128 MiB"), "{err}");
+    assert!(walk.pages() <= 40, "{} pages", walk.pages());
+}
+
+#[tokio::test]
+async fn sources_of_another_type_than_asked_for_are_left_out() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(PATH).query_param("type", "loki");
+            then.status(200).json_body(json!({"success": true, "data": [
+                padded_source_json("ls_a", "loki", 0), padded_source_json("ls_b", "splunk", 0)], "nextCursor": null}));
+        })
+        .await;
+    let c = client(&server, 0);
+    let filter = ListFilter {
+        log_type: Some("loki".into()),
+        ..Default::default()
+    };
+    let all = c.list(&filter).await.unwrap();
+    assert_eq!(
+        all.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        ["ls_a"]
+    );
+}

@@ -1,32 +1,59 @@
 //! One walk of the list endpoint, page by page, with every bound an untrusted API needs:
 //! one deadline for the whole walk, at most [`MAX_PAGES`] pages, a budget of bytes, and an
 //! end when a cursor repeats. `Client::list`, the refresh and the list resource all walk
-//! through it, so the bounds cannot drift apart.
+//! through it, so the bounds cannot drift apart. A walk reads its pages through
+//! [`PageSource`], so it knows nothing of HTTP and is tested without a server.
 
-use super::client::Client;
 use super::contract::{MAX_PAGES, MAX_WALK_BYTES};
 use super::error::ApiError;
 use super::models::{ListFilter, LogSource};
 use std::collections::HashSet;
+use std::future::Future;
+use std::time::Duration;
 use tokio::time::Instant;
 
-/// A walk in progress (see [`Client::walk`]).
-pub struct PageWalk<'a> {
-    client: &'a Client,
+/// One page of a list.
+#[derive(Clone, Debug, Default)]
+pub struct Page {
+    /// The sources on it.
+    pub items: Vec<LogSource>,
+    /// The cursor of the next page, `None` on the last.
+    pub next: Option<String>,
+    /// The size of the answer's body, for a walk's byte budget.
+    pub bytes: usize,
+}
+
+/// Where a walk reads its pages (the client implements it).
+pub trait PageSource {
+    /// One page of the list `filter` selects, starting at `cursor`.
+    fn page(
+        &self,
+        filter: &ListFilter,
+        cursor: Option<&str>,
+    ) -> impl Future<Output = Result<Page, ApiError>> + Send;
+}
+
+/// A walk in progress (see `Client::walk`).
+pub struct PageWalk<'a, S> {
+    source: &'a S,
     filter: ListFilter,
     cursor: Option<String>,
     seen: HashSet<String>,
+    /// The walk's deadline and its length in seconds, for the error.
     deadline: Instant,
+    seconds: u64,
     pages: usize,
     bytes: usize,
     finished: bool,
 }
 
-impl<'a> PageWalk<'a> {
-    pub(super) fn new(client: &'a Client, filter: ListFilter) -> PageWalk<'a> {
+impl<'a, S: PageSource> PageWalk<'a, S> {
+    /// A walk of `filter`'s list through `source` that ends within `timeout`.
+    pub(super) fn new(source: &'a S, filter: ListFilter, timeout: Duration) -> PageWalk<'a, S> {
         PageWalk {
-            deadline: Instant::now() + client.walk_timeout(),
-            client,
+            deadline: Instant::now() + timeout,
+            seconds: timeout.as_secs(),
+            source,
             filter,
             cursor: None,
             seen: HashSet::new(),
@@ -66,10 +93,10 @@ impl<'a> PageWalk<'a> {
                 what: format!("a list longer than {MAX_PAGES} pages"),
             });
         }
-        let seconds = self.client.walk_timeout().as_secs();
+        let seconds = self.seconds;
         let page = tokio::time::timeout_at(
             self.deadline,
-            self.client.list_page(&self.filter, self.cursor.as_deref()),
+            self.source.page(&self.filter, self.cursor.as_deref()),
         )
         .await
         .map_err(|_| ApiError::Deadline {
@@ -102,76 +129,93 @@ impl<'a> PageWalk<'a> {
 
 #[cfg(test)]
 mod tests {
-    use crate::sigsentry::{ClientConfig, ListFilter, Secret};
-    use httpmock::prelude::*;
-    use serde_json::json;
+    use super::*;
 
-    const PATH: &str = "/v1/config/log-sources";
+    /// Pages from a function of the cursor, answered at once.
+    struct Fake<F>(F);
 
-    fn client(server: &MockServer) -> crate::sigsentry::Client {
-        let mut cfg = ClientConfig::new(server.base_url());
-        cfg.api_key = Some(Secret::new("ss_secret_test"));
-        crate::sigsentry::Client::new(cfg).unwrap()
+    impl<F: Fn(Option<&str>) -> Page + Sync> PageSource for Fake<F> {
+        fn page(
+            &self,
+            _: &ListFilter,
+            cursor: Option<&str>,
+        ) -> impl Future<Output = Result<Page, ApiError>> + Send {
+            std::future::ready(Ok((self.0)(cursor)))
+        }
     }
 
-    fn source(id: &str, log_type: &str, padding: usize) -> serde_json::Value {
-        json!({"id": id, "tenantId": "tnt_1", "type": log_type, "name": "s",
-               "sources": ["main"], "isActive": true, "createdAt": "2026-01-01T00:00:00Z",
-               "futureField": "x".repeat(padding)})
+    /// A source that never answers.
+    struct Silent;
+
+    impl PageSource for Silent {
+        fn page(
+            &self,
+            _: &ListFilter,
+            _: Option<&str>,
+        ) -> impl Future<Output = Result<Page, ApiError>> + Send {
+            std::future::pending()
+        }
     }
 
-    #[tokio::test]
-    async fn endless_full_pages_end_at_the_byte_budget() {
-        let server = MockServer::start_async().await;
-        // Every page nearly 4 MiB, each naming a new cursor: only the budget ends it.
-        let items: Vec<_> = (0..100)
-            .map(|i| source(&format!("ls_{i}"), "splunk", 40_000))
-            .collect();
-        server
-            .mock_async(|when, then| {
-                when.method(GET).path(PATH);
-                then.status(200).respond_with(move |req: &HttpMockRequest| {
-                    let n = req.query_params().len();
-                    let body = json!({"success": true, "data": items,
-                        "nextCursor": format!("c{n}-{}", fastrand::u64(..))});
-                    HttpMockResponse::builder()
-                        .status(200)
-                        .header("content-type", "application/json")
-                        .body(body.to_string())
-                        .build()
-                });
-            })
-            .await;
-        let c = client(&server);
-        let mut walk = c.walk(ListFilter::default());
+    /// The cursor after `cursor`: its number plus one.
+    fn following(cursor: Option<&str>) -> String {
+        let n: usize = cursor.map_or(0, |c| c.parse().unwrap());
+        (n + 1).to_string()
+    }
+
+    /// Reads `walk` to its end; the last page's outcome.
+    async fn last<S: PageSource>(walk: &mut PageWalk<'_, S>) -> Result<usize, ApiError> {
         let mut last = None;
         while let Some(page) = walk.next().await {
             last = Some(page.map(|items| items.len()));
         }
-        let err = last.unwrap().unwrap_err().to_string();
-        assert!(err.contains("a list of more than 128 MiB"), "{err}");
-        assert!(walk.pages() <= 40, "{} pages", walk.pages());
+        last.unwrap()
+    }
+
+    const LONG: Duration = Duration::from_secs(3600);
+
+    #[tokio::test]
+    async fn a_repeating_cursor_ends_the_walk() {
+        let source = Fake(|_: Option<&str>| Page {
+            next: Some("same".into()),
+            ..Default::default()
+        });
+        let mut walk = PageWalk::new(&source, ListFilter::default(), LONG);
+        let e = last(&mut walk).await.unwrap_err().to_string();
+        assert!(e.contains("cursor that repeats"), "{e}");
+        assert_eq!(walk.pages(), 2);
+        assert!(walk.finished());
     }
 
     #[tokio::test]
-    async fn sources_of_another_type_than_asked_for_are_left_out() {
-        let server = MockServer::start_async().await;
-        server
-            .mock_async(|when, then| {
-                when.method(GET).path(PATH).query_param("type", "loki");
-                then.status(200).json_body(json!({"success": true, "data": [
-                    source("ls_a", "loki", 0), source("ls_b", "splunk", 0)], "nextCursor": null}));
-            })
-            .await;
-        let c = client(&server);
-        let filter = ListFilter {
-            log_type: Some("loki".into()),
+    async fn a_list_without_end_stops_at_the_page_limit() {
+        let source = Fake(|c: Option<&str>| Page {
+            next: Some(following(c)),
             ..Default::default()
-        };
-        let all = c.list(&filter).await.unwrap();
-        assert_eq!(
-            all.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
-            ["ls_a"]
-        );
+        });
+        let mut walk = PageWalk::new(&source, ListFilter::default(), LONG);
+        let e = last(&mut walk).await.unwrap_err().to_string();
+        assert!(e.contains(&format!("longer than {MAX_PAGES} pages")), "{e}");
+        assert_eq!(walk.pages(), MAX_PAGES);
+    }
+
+    #[tokio::test]
+    async fn pages_too_large_together_stop_at_the_byte_budget() {
+        let source = Fake(|c: Option<&str>| Page {
+            next: Some(following(c)),
+            bytes: MAX_WALK_BYTES / 3,
+            ..Default::default()
+        });
+        let mut walk = PageWalk::new(&source, ListFilter::default(), LONG);
+        let e = last(&mut walk).await.unwrap_err().to_string();
+        assert!(e.contains("a list of more than 128 MiB"), "{e}");
+        assert_eq!(walk.pages(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_source_that_never_answers_meets_the_walk_deadline() {
+        let mut walk = PageWalk::new(&Silent, ListFilter::default(), Duration::ZERO);
+        let e = last(&mut walk).await.unwrap_err();
+        assert!(matches!(e, ApiError::Deadline { attempts: 1, .. }), "{e:?}");
     }
 }

@@ -10,7 +10,8 @@
 //! - `pacing`: latency and a rate limit (middleware);
 //! - `request_log`: what was asked and answered (middleware);
 //! - `routes`: the endpoints; `validate`: the contract's rules; `admin`: `/_fake`;
-//! - `seed`: the sources a fake starts with (`sigsentry-mock --seed`).
+//! - `seed`: the sources a fake starts with (`sigsentry-mock --seed`);
+//! - `browser_guard`: what keeps web pages in the user's browser out (middleware).
 //!
 //! Credentials whose values contain `invalid` or `reject` fail the connection test with
 //! `AUTH_FAILED`, so rejected-credential paths can be exercised. Tests drive the fake
@@ -18,6 +19,7 @@
 //! started with admin enabled.
 
 mod admin;
+mod browser_guard;
 mod faults;
 mod idempotency;
 mod keys;
@@ -158,6 +160,7 @@ pub struct FakeApi {
     admin: bool,
     settings: Settings,
     seeds: Vec<SeedSource>,
+    allowed_hosts: Vec<String>,
 }
 
 impl Default for FakeApi {
@@ -170,6 +173,7 @@ impl Default for FakeApi {
             admin: false,
             settings: Settings::default(),
             seeds: Vec::new(),
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -238,6 +242,14 @@ impl FakeApi {
     /// Serves the `/_fake` admin routes (which need no key and return credentials).
     pub fn admin(mut self, enabled: bool) -> Self {
         self.admin = enabled;
+        self
+    }
+
+    /// Also serves requests whose `Host` is `name` (with any port), besides loopback names
+    /// and the address it listens on: for clients that reach it by another name, such as a
+    /// container network's.
+    pub fn allow_host(mut self, name: &str) -> Self {
+        self.allowed_hosts.push(name.into());
         self
     }
 
@@ -331,7 +343,9 @@ impl FakeApi {
         let local = listener
             .local_addr()
             .map_err(|e| StartError(e.to_string()))?;
-        let app = Self::app(shared.clone(), self.admin);
+        let hosts = Arc::new(browser_guard::Hosts::new(local.ip(), &self.allowed_hosts));
+        let app = Self::app(shared.clone(), self.admin)
+            .layer(from_fn_with_state(hosts, browser_guard::check_host));
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app)

@@ -6,10 +6,18 @@
 //! with the fake and can read its answers. Its requests still carry the page's name in
 //! `Host`, so only loopback names and addresses, the address the fake listens on, and names
 //! allowed explicitly (a container network's) are served.
+//!
+//! Cross-site writes: any page can send a form or a plain-text POST to 127.0.0.1 without
+//! reading the answer. Browsers mark such requests with `Origin`, and a page cannot send a
+//! JSON body elsewhere without a CORS preflight, which the fake never grants. So the admin
+//! routes, which need no key, refuse requests with an `Origin` and writes whose body is not
+//! JSON. The API itself needs a bearer token, which a cross-site page cannot attach without
+//! that same preflight.
 
 use super::error;
 use axum::extract::{Request, State};
-use axum::http::header::HOST;
+use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use std::net::IpAddr;
@@ -83,6 +91,33 @@ pub(crate) async fn check_host(
     }
 }
 
+/// Middleware on the admin routes: refuses what a browser sends (403 for an `Origin`, 415
+/// for a POST, PUT or PATCH whose body is not `application/json`).
+pub(crate) async fn refuse_browsers(req: Request, next: Next) -> Response {
+    if req.headers().contains_key(ORIGIN) {
+        return error(
+            403,
+            "FORBIDDEN",
+            "the admin routes do not serve browsers (the request has an Origin header)",
+        );
+    }
+    let writes = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
+    let json = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if writes && !json {
+        return error(
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "admin writes take a JSON body with Content-Type: application/json",
+        );
+    }
+    next.run(req).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +155,36 @@ mod tests {
         let hosts = Hosts::new("0.0.0.0".parse().unwrap(), &[]);
         assert!(!hosts.serves("0.0.0.0:8087"));
         assert!(hosts.serves("127.0.0.1:8087"));
+    }
+
+    /// The status `refuse_browsers` lets through or answers for `method` with `headers`.
+    async fn admin_status(method: &str, headers: &[(&str, &str)]) -> u16 {
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .route("/", axum::routing::any(|| async { "served" }))
+            .layer(axum::middleware::from_fn(refuse_browsers));
+        let mut req = Request::builder().method(method).uri("/");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req.body(axum::body::Body::empty()).unwrap();
+        app.oneshot(req).await.unwrap().status().as_u16()
+    }
+
+    #[tokio::test]
+    async fn admin_routes_refuse_an_origin_and_writes_that_are_not_json() {
+        let json = ("content-type", "application/json; charset=utf-8");
+        let origin = ("origin", "https://attacker.example");
+        assert_eq!(admin_status("GET", &[]).await, 200);
+        assert_eq!(admin_status("POST", &[json]).await, 200);
+        assert_eq!(admin_status("DELETE", &[]).await, 200);
+        assert_eq!(admin_status("GET", &[origin]).await, 403);
+        assert_eq!(admin_status("POST", &[json, origin]).await, 403);
+        for form in ["text/plain", "application/x-www-form-urlencoded"] {
+            assert_eq!(admin_status("POST", &[("content-type", form)]).await, 415);
+        }
+        assert_eq!(admin_status("PUT", &[]).await, 415);
+        assert_eq!(admin_status("PATCH", &[]).await, 415);
     }
 
     #[test]

@@ -77,8 +77,9 @@ fn entry(v: &Value) -> Result<SeedSource, String> {
     Ok(SeedSource {
         log_type: string("type").unwrap_or_default(),
         name: string("name").unwrap_or_default(),
-        sources: map["sources"]
-            .as_array()
+        sources: map
+            .get("sources")
+            .and_then(Value::as_array)
             .map(|a| {
                 a.iter()
                     .filter_map(Value::as_str)

@@ -84,30 +84,65 @@ async fn seeds_are_not_added_again_over_saved_state() {
     again.shutdown().await;
 }
 
+/// A value that must never show in an error: seeds may be cut from real exports.
+const LEAK: &str = "ss_secret_leak";
+
 #[test]
-fn bad_seed_entries_are_refused_with_the_entry_and_the_field() {
+fn bad_seed_entries_are_refused_with_the_entry_and_the_field_never_the_value() {
     let cases = [
         (
-            r#"[{"type": "loki", "name": "a", "sources": ["x"]}, {"type": "syslog", "name": "b", "sources": ["y"]}]"#,
-            "entry 1: type must be one of",
+            r#"[{"type": "loki", "name": "a", "sources": ["x"]}, {"type": "ss_secret_leak", "name": "b", "sources": ["y"]}]"#,
+            r#"entry 1 "b": type must be one of"#,
         ),
         (
             r#"[{"type": "loki", "name": "", "sources": ["x"]}]"#,
             "entry 0: name must be 1 to 255 characters",
         ),
         (
-            r#"[{"type": "loki", "name": "a", "sources": []}]"#,
-            "entry 0: sources must hold at least one entry",
+            r#"[{"type": "loki", "name": {"v": "ss_secret_leak"}, "sources": ["x"]}]"#,
+            "entry 0: name must be a string",
         ),
         (
-            r#"[{"type": "loki", "name": "a", "source": ["x"]}]"#,
-            "unknown field `source`",
+            r#"[{"type": "loki", "name": "a", "sources": []}]"#,
+            r#"entry 0 "a": sources must hold at least one entry"#,
         ),
-        (r#"{"type": "loki"}"#, "expected a sequence"),
+        (
+            r#"[{"type": "loki", "name": "a", "sources": "ss_secret_leak"}]"#,
+            r#"entry 0 "a": sources must be an array of strings"#,
+        ),
+        (
+            r#"[{"type": "loki", "name": "a", "sources": ["x", {"token": "ss_secret_leak"}]}]"#,
+            r#"entry 0 "a": sources[1] must be a string"#,
+        ),
+        (
+            r#"[{"type": "loki", "name": "a", "sources": ["x"], "isActive": "ss_secret_leak"}]"#,
+            r#"entry 0 "a": isActive must be true or false"#,
+        ),
+        (
+            r#"[{"type": "loki", "name": "a", "sources": ["x"], "projectId": ["ss_secret_leak"]}]"#,
+            r#"entry 0 "a": projectId must be a string"#,
+        ),
+        (
+            r#"[{"type": "loki", "name": "a", "source": ["ss_secret_leak"]}]"#,
+            r#"entry 0 "a": unknown field "source""#,
+        ),
+        (r#"["ss_secret_leak"]"#, "entry 0: expected a JSON object"),
+        (
+            r#""ss_secret_leak""#,
+            "expected a JSON array of log sources",
+        ),
+        (
+            r#"[{"type": "ss_secret_leak"#,
+            "not JSON: EOF while parsing",
+        ),
     ];
     for (text, expected) in cases {
         let err = SeedSource::parse_list(text).unwrap_err();
         assert!(err.contains(expected), "{text}: {err}");
+        assert!(
+            !err.contains(LEAK),
+            "{text}: the error shows the value: {err}"
+        );
     }
 }
 
@@ -135,7 +170,7 @@ fn the_binary_serves_a_seed_file_and_rejects_a_bad_one() {
     let bad = dir.path().join("bad.json");
     std::fs::write(
         &bad,
-        r#"[{"type": "loki", "name": "a", "sources": ["x", "x"]}]"#,
+        r#"[{"type": "loki", "name": "a", "sources": ["x"], "isActive": "ss_secret_leak"}]"#,
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_sigsentry-mock"))
@@ -146,9 +181,11 @@ fn the_binary_serves_a_seed_file_and_rejects_a_bad_one() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("bad --seed") && stderr.contains("entry 0: sources[1] is a duplicate"),
+        stderr.contains("bad --seed")
+            && stderr.contains(r#"entry 0 "a": isActive must be true or false"#),
         "{stderr}"
     );
+    assert!(!stderr.contains(LEAK), "{stderr}");
     let missing = Command::new(env!("CARGO_BIN_EXE_sigsentry-mock"))
         .arg("--seed")
         .arg(dir.path().join("nope.json"))

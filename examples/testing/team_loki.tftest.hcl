@@ -1,5 +1,5 @@
 # `terraform test` (Terraform 1.6 or later) against the fake SigSentry API:
-#   sigsentry-mock --seed seed.json        # prints: listening on http://127.0.0.1:PORT
+#   sigsentry-mock --seed seed.json --listen 127.0.0.1:0   # prints: listening on http://127.0.0.1:PORT
 #   export SIGSENTRY_API_URL=http://127.0.0.1:PORT SIGSENTRY_API_KEY=ss_secret_demo_key
 #   terraform test
 # seed.json gives the project a Loki source named checkout-loki. See

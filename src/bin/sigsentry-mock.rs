@@ -1,53 +1,81 @@
 //! sigsentry-mock: the bundled fake SigSentry API as a server, for demos and pipelines.
 
+use clap::builder::NonEmptyStringValueParser;
 use clap::Parser;
-use sigsentry_provider::fake_api::{ApiKey, FakeApi, SeedSource, Settings};
+use sigsentry_provider::fake_api::{ApiKey, ApiMode, FakeApi, SeedSource, Settings, ALL_MODES};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// A stateful fake of the SigSentry log-source API on a loopback address.
+/// A stateful fake of the SigSentry log-source API, for testing Terraform modules offline.
+/// It serves only requests whose Host is a loopback name or address, the address it listens
+/// on, or a name given with --allow-host, and prints `listening on URL` as its first line.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version, next_line_help = true)]
 struct Args {
-    /// Address to listen on (port 0 picks a free port). Anything but loopback lets other
-    /// machines use the fake and, with --admin, read the credentials it stores.
-    #[arg(long, default_value = "127.0.0.1:0")]
+    /// Listen on this address; port 0 picks a free port, which the first line printed
+    /// gives. A non-loopback address lets other machines use the fake, and it warns so.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     listen: SocketAddr,
-    /// Accepted API key: TOKEN[:project=P|:tenant][:read|:write|:rw]; repeatable.
-    /// Prefer the environment variable, which `ps` does not show.
-    /// Default: ss_secret_demo_key (project prj_default, read+write).
+    /// Also serve requests whose Host header is NAME (any port), for clients that reach the
+    /// fake by another name, such as its service name in a container network; repeatable.
+    /// Other names are refused so that a web page cannot reach it through DNS rebinding.
+    #[arg(long = "allow-host", value_name = "NAME", value_parser = NonEmptyStringValueParser::new())]
+    allow_hosts: Vec<String>,
+    /// Accept this API key, TOKEN[:project=P|:tenant][:read|:write|:rw]; repeatable, or
+    /// comma-separated in the environment variable, which `ps` does not show. Without any,
+    /// it accepts ss_secret_demo_key (project prj_default, read and write).
     #[arg(
         long = "key",
+        value_name = "KEY",
         env = "SIGSENTRY_MOCK_KEYS",
         value_delimiter = ',',
         hide_env_values = true
     )]
     keys: Vec<String>,
-    /// Serve the /_fake admin routes (no key needed; they return stored credentials).
+    /// Serve the /_fake admin routes, which take no key: anyone who can reach the port can
+    /// then read every stored log source with its credentials and the request log, create,
+    /// change and delete sources, inject faults, and set latency and the rate limit. Off by
+    /// default; requests from browsers are refused.
     #[arg(long, env = "SIGSENTRY_MOCK_ADMIN")]
     admin: bool,
-    /// Milliseconds of latency added to every API request.
-    #[arg(long, default_value_t = 0)]
+    /// Wait this many milliseconds before answering each API request.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
     latency_ms: u64,
-    /// Requests per second allowed (answered 429 with Retry-After beyond); 0: no limit.
-    #[arg(long, default_value_t = 0)]
+    /// Allow this many API requests per second and answer 429 with Retry-After beyond;
+    /// 0 means no limit.
+    #[arg(long, value_name = "N", default_value_t = 0)]
     rate_limit: u32,
-    /// Extra projects of the tenant (for tenant-scoped keys).
-    #[arg(long = "project")]
+    /// Add this project to the fake tenant, for tenant-scoped keys; repeatable.
+    #[arg(long = "project", value_name = "ID")]
     projects: Vec<String>,
-    /// The plan's logSourcesPerProject quota.
-    #[arg(long, default_value_t = 1000)]
+    /// Refuse to create more than this many log sources in a project (the plan's
+    /// logSourcesPerProject quota).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
     quota: usize,
-    /// Keep state in this file across restarts (written atomically after each change).
-    #[arg(long)]
+    /// Keep the log sources in FILE across restarts; it is created readable by its owner
+    /// only and replaced atomically after each change.
+    #[arg(long, value_name = "FILE")]
     state_file: Option<PathBuf>,
-    /// Preload the log sources in this JSON file: an array of {"type", "name", "sources",
-    /// "isActive" (optional, default true), "projectId" (optional, default prj_default)}.
-    /// Ignored when --state-file names a file that already exists.
+    /// How far idempotency follows the API contract: contract (as published and assumed),
+    /// or one departure to test a client against: patch-ignores-keys, replays-unmarked,
+    /// short-patch-window (PATCH keys kept 60 s), refuses-empty-patch.
+    #[arg(long, value_name = "MODE", default_value = "contract", value_parser = parse_mode)]
+    api_mode: ApiMode,
+    /// Preload the log sources in FILE, a JSON array of {"type", "name", "sources",
+    /// "isActive" (default true), "projectId" (default prj_default)}; ignored when
+    /// --state-file names a file that already exists.
     #[arg(long, value_name = "FILE")]
     seed: Option<PathBuf>,
+}
+
+/// An API mode by its name.
+fn parse_mode(name: &str) -> Result<ApiMode, String> {
+    ApiMode::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = ALL_MODES.iter().map(|m| m.name()).collect();
+        format!("not an API mode; use one of {}", names.join(", "))
+    })
 }
 
 fn main() -> ExitCode {
@@ -65,6 +93,7 @@ fn main() -> ExitCode {
         );
     }
     let mut api = FakeApi::new()
+        .mode(args.api_mode)
         .quota(args.quota)
         .admin(args.admin)
         .pacing(Settings {
@@ -87,6 +116,9 @@ fn main() -> ExitCode {
     }
     for p in &args.projects {
         api = api.project(p);
+    }
+    for name in &args.allow_hosts {
+        api = api.allow_host(name);
     }
     if let Some(path) = args.state_file {
         api = api.state_file(path);

@@ -1,7 +1,8 @@
 //! The `/_fake` admin routes, for processes that drive the fake from outside (a demo, a
 //! module's own tests): seed and edit sources as the dashboard would, read the request log,
 //! inject faults, set latency and a rate limit. They need no API key and return stored
-//! credentials, so they are served only when the fake was started with admin enabled.
+//! credentials, so they are served only when the fake was started with admin enabled, and
+//! never to a browser (`browser_guard`).
 
 use super::faults::FaultRule;
 use super::keys::DEFAULT_PROJECT;
@@ -28,6 +29,9 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/settings", put(settings).get(current_settings))
         .route("/mode", put(mode))
         .route("/clock", post(clock))
+        .layer(axum::middleware::from_fn(
+            super::browser_guard::refuse_browsers,
+        ))
 }
 
 /// `PUT /_fake/mode` with `{"mode": "patch-ignores-keys"}` (see `behaviour::ApiMode`).

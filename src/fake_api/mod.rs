@@ -11,7 +11,8 @@
 //! - `pacing`: latency and a rate limit (middleware);
 //! - `request_log`: what was asked and answered (middleware);
 //! - `routes`: the endpoints; `validate`: the contract's rules; `admin`: `/_fake`;
-//! - `seed`: the sources a fake starts with (`sigsentry-mock --seed`).
+//! - `seed`: the sources a fake starts with (`sigsentry-mock --seed`);
+//! - `browser_guard`: what keeps web pages in the user's browser out (middleware).
 //!
 //! Credentials whose values contain `invalid` or `reject` fail the connection test with
 //! `AUTH_FAILED`, so rejected-credential paths can be exercised. Tests drive the fake
@@ -20,6 +21,7 @@
 
 mod admin;
 mod behaviour;
+mod browser_guard;
 mod faults;
 mod idempotency;
 mod keys;
@@ -170,6 +172,7 @@ pub struct FakeApi {
     settings: Settings,
     seeds: Vec<SeedSource>,
     mode: ApiMode,
+    allowed_hosts: Vec<String>,
 }
 
 impl Default for FakeApi {
@@ -183,6 +186,7 @@ impl Default for FakeApi {
             settings: Settings::default(),
             seeds: Vec::new(),
             mode: ApiMode::default(),
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -257,6 +261,14 @@ impl FakeApi {
     /// How far idempotency follows the contract (see [`ApiMode`]).
     pub fn mode(mut self, mode: ApiMode) -> Self {
         self.mode = mode;
+        self
+    }
+
+    /// Also serves requests whose `Host` is `name` (with any port), besides loopback names
+    /// and the address it listens on: for clients that reach it by another name, such as a
+    /// container network's.
+    pub fn allow_host(mut self, name: &str) -> Self {
+        self.allowed_hosts.push(name.into());
         self
     }
 
@@ -355,7 +367,9 @@ impl FakeApi {
         let local = listener
             .local_addr()
             .map_err(|e| StartError(e.to_string()))?;
-        let app = Self::app(shared.clone(), self.admin);
+        let hosts = Arc::new(browser_guard::Hosts::new(local.ip(), &self.allowed_hosts));
+        let app = Self::app(shared.clone(), self.admin)
+            .layer(from_fn_with_state(hosts, browser_guard::check_host));
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app)

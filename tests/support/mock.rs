@@ -1,6 +1,7 @@
 //! The `sigsentry-mock` binary as a child process, for the tests of the binary itself.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 
 /// A running `sigsentry-mock`; killed when dropped.
@@ -17,8 +18,19 @@ impl MockProcess {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
+        Self::start_in(Path::new("."), args)
+    }
+
+    /// Starts `sigsentry-mock ARGS` in `dir`, as a user runs it there, and waits for its
+    /// address line.
+    pub fn start_in<I, S>(dir: &Path, args: I) -> MockProcess
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sigsentry-mock"))
             .args(args)
+            .current_dir(dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

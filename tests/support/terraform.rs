@@ -172,10 +172,16 @@ impl Workspace {
 
     /// A terraform command ready to run here.
     pub fn command(&self, args: &[&str]) -> Command {
-        let bin = terraform_bin().expect("terraform CLI");
-        let mut cmd = Command::new(bin);
-        cmd.args(args)
-            .current_dir(self.dir.path())
+        let mut cmd = self.program(terraform_bin().expect("terraform CLI"));
+        cmd.args(args);
+        cmd
+    }
+
+    /// `program` ready to run here with the workspace's environment (a script that runs
+    /// terraform itself, say).
+    pub fn program(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(self.dir.path())
             .stdin(Stdio::null())
             .env_remove("TF_LOG")
             .env_remove("TF_LOG_PATH")

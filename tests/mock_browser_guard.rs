@@ -179,6 +179,18 @@ fn admin_writes_from_a_browser_are_refused() {
 }
 
 #[test]
+fn browsers_use_the_admin_routes_only_when_asked_for() {
+    let mock = mock_with_a_credential(&["--admin-from-browsers"]);
+    let origin = ("origin", "http://localhost:3000");
+    let a = send(&mock, "GET", ADMIN, &[origin], None);
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    // The Host check still holds.
+    let foreign = format!("rebind.attacker.example:{}", port(&mock));
+    let a = send(&mock, "GET", ADMIN, &[origin, ("host", &foreign)], None);
+    assert_eq!(a.status, StatusCode::MISDIRECTED_REQUEST);
+}
+
+#[test]
 fn help_gives_each_flag_a_sentence_and_says_what_admin_exposes() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sigsentry-mock"))
         .arg("--help")

@@ -40,6 +40,11 @@ struct Args {
     /// default; requests from browsers are refused.
     #[arg(long, env = "SIGSENTRY_MOCK_ADMIN")]
     admin: bool,
+    /// Let web browsers use the admin routes too (requests with an Origin header or a
+    /// form body), which are refused otherwise so that no web page can drive the fake;
+    /// only for a dashboard of your own on a trusted machine.
+    #[arg(long, requires = "admin")]
+    admin_from_browsers: bool,
     /// Wait this many milliseconds before answering each API request.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     latency_ms: u64,
@@ -96,6 +101,7 @@ fn main() -> ExitCode {
         .mode(args.api_mode)
         .quota(args.quota)
         .admin(args.admin)
+        .admin_from_browsers(args.admin_from_browsers)
         .pacing(Settings {
             latency_ms: args.latency_ms,
             rate_limit: args.rate_limit,

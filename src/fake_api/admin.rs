@@ -20,18 +20,23 @@ use std::sync::Arc;
 type Admin = State<Arc<Shared>>;
 
 /// The admin router, to be nested at `/_fake`.
-pub fn router() -> Router<Arc<Shared>> {
-    Router::new()
+/// Browsers are refused unless `from_browsers` (see `browser_guard`).
+pub fn router(from_browsers: bool) -> Router<Arc<Shared>> {
+    let routes = Router::new()
         .route("/sources", get(sources).post(create))
         .route("/sources/{id}", patch(edit).delete(remove))
         .route("/requests", get(requests).delete(clear_requests))
         .route("/faults", post(fault))
         .route("/settings", put(settings).get(current_settings))
         .route("/mode", put(mode))
-        .route("/clock", post(clock))
-        .layer(axum::middleware::from_fn(
+        .route("/clock", post(clock));
+    if from_browsers {
+        routes
+    } else {
+        routes.layer(axum::middleware::from_fn(
             super::browser_guard::refuse_browsers,
         ))
+    }
 }
 
 /// `PUT /_fake/mode` with `{"mode": "patch-ignores-keys"}` (see `behaviour::ApiMode`).

@@ -169,6 +169,7 @@ pub struct FakeApi {
     quota: usize,
     state_file: Option<PathBuf>,
     admin: bool,
+    admin_from_browsers: bool,
     settings: Settings,
     seeds: Vec<SeedSource>,
     mode: ApiMode,
@@ -183,6 +184,7 @@ impl Default for FakeApi {
             quota: 1000,
             state_file: None,
             admin: false,
+            admin_from_browsers: false,
             settings: Settings::default(),
             seeds: Vec::new(),
             mode: ApiMode::default(),
@@ -279,7 +281,14 @@ impl FakeApi {
     }
 
     /// The whole application: the API with its middleware, and the admin routes.
-    fn app(shared: Arc<Shared>, admin: bool) -> Router {
+    /// Lets browsers use the admin routes (requests with `Origin`, form bodies), which
+    /// are refused by default: a web page could otherwise drive the fake.
+    pub fn admin_from_browsers(mut self, allowed: bool) -> Self {
+        self.admin_from_browsers = allowed;
+        self
+    }
+
+    fn app(shared: Arc<Shared>, admin: bool, from_browsers: bool) -> Router {
         const COLLECTION: &str = "/v1/config/log-sources";
         const ONE: &str = "/v1/config/log-sources/{id}";
         let keyed = |h| {
@@ -312,7 +321,7 @@ impl FakeApi {
             .layer(from_fn_with_state(shared.clone(), request_log::layer))
             .layer(from_fn_with_state(shared.clone(), behaviour::date_header));
         let app = if admin {
-            api.nest("/_fake", admin::router())
+            api.nest("/_fake", admin::router(from_browsers))
         } else {
             api
         };
@@ -368,7 +377,7 @@ impl FakeApi {
             .local_addr()
             .map_err(|e| StartError(e.to_string()))?;
         let hosts = Arc::new(browser_guard::Hosts::new(local.ip(), &self.allowed_hosts));
-        let app = Self::app(shared.clone(), self.admin)
+        let app = Self::app(shared.clone(), self.admin, self.admin_from_browsers)
             .layer(from_fn_with_state(hosts, browser_guard::check_host));
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {

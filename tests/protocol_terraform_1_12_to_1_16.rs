@@ -667,3 +667,123 @@ fn a_project_named_or_left_implicit_is_the_same_identity_but_another_project_is_
         assert_eq!(fake.sources().len(), 1);
     });
 }
+
+/// Terraform 1.16 hands the first plan's private data to the final plan before apply
+/// (`ClientCapabilities.store_planned_private`, `PlanResourceChange.Request.planned_private`).
+/// The provider uses it to carry what the plan walk saw: an identical object this state
+/// holds. Then even against an API that does not arbitrate claims, a create whose key the
+/// API replays with that object's source passes it over without a claim and without a
+/// warning, and the final plan lists nothing: proven by the plan, not guessed at apply.
+#[test]
+fn terraform_1_16_carries_the_plan_s_facts_to_the_apply_walk() {
+    use sigsentry_provider::fake_api::{ApiMode, FakeApi};
+    use sigsentry_provider::tfplugin::value::json;
+    let fake = Fake::start_with(FakeApi::new().mode(ApiMode::PatchIgnoresKeys));
+    let caps = || {
+        Some(pb::ClientCapabilities {
+            write_only_attributes_allowed: true,
+            store_planned_private: true,
+            ..Default::default()
+        })
+    };
+    rt().block_on(async {
+        // The first object, made by an earlier run.
+        let mut earlier = configured(&fake).await;
+        let rt_ty = earlier.resource_type(TYPE);
+        let held_state = create_one(&mut earlier, "twin").await;
+        let held = value(&rt_ty, &held_state);
+        let held_id = held.get_attr("id").cloned().unwrap();
+        drop(earlier);
+        fake.handle()
+            .advance_clock(std::time::Duration::from_secs(600));
+
+        // The plan walk of the next run: core hands over the object in state, then plans
+        // an identical second object.
+        let mut plan_walk = configured(&fake).await;
+        let upgraded = plan_walk
+            .client
+            .upgrade_resource_state(pb::upgrade_resource_state::Request {
+                type_name: TYPE.into(),
+                version: 0,
+                raw_state: Some(pb::RawState {
+                    json: json::encode(&rt_ty, &held).unwrap(),
+                    ..Default::default()
+                }),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(errors(&upgraded.diagnostics).is_empty());
+        let config = splunk_config(&plan_walk, "twin");
+        let first_plan = plan_walk
+            .client
+            .plan_resource_change(pb::plan_resource_change::Request {
+                type_name: TYPE.into(),
+                prior_state: Some(dv(&rt_ty, &Value::Null)),
+                proposed_new_state: Some(dv(&rt_ty, &config)),
+                config: Some(dv(&rt_ty, &config)),
+                client_capabilities: caps(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(errors(&first_plan.diagnostics).is_empty());
+        assert!(
+            !first_plan.planned_private.is_empty(),
+            "the plan keeps what it saw"
+        );
+        drop(plan_walk);
+
+        // The apply walk, a new process: the final plan gets the first plan's private.
+        let mut apply_walk = configured(&fake).await;
+        fake.handle().clear_log();
+        let final_plan = apply_walk
+            .client
+            .plan_resource_change(pb::plan_resource_change::Request {
+                type_name: TYPE.into(),
+                prior_state: Some(dv(&rt_ty, &Value::Null)),
+                proposed_new_state: Some(dv(&rt_ty, &config)),
+                config: Some(dv(&rt_ty, &config)),
+                client_capabilities: caps(),
+                planned_private: first_plan.planned_private.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(
+            final_plan.diagnostics.is_empty(),
+            "{:?}",
+            final_plan.diagnostics
+        );
+        let applied = apply_walk
+            .client
+            .apply_resource_change(pb::apply_resource_change::Request {
+                type_name: TYPE.into(),
+                prior_state: Some(dv(&rt_ty, &Value::Null)),
+                planned_state: final_plan.planned_state,
+                config: Some(dv(&rt_ty, &config)),
+                planned_private: final_plan.planned_private,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+        let made = value(&rt_ty, applied.new_state.as_ref().unwrap());
+        assert_ne!(
+            made.get_attr("id"),
+            Some(&held_id),
+            "the held source was adopted"
+        );
+        // The replay was passed over on the plan's word: no claim, no listing.
+        let requests = fake.requests();
+        assert!(requests.iter().all(|r| r.method != "PATCH"), "{requests:?}");
+        assert!(
+            requests.iter().all(|r| r.method != "GET"),
+            "the final plan listed again: {requests:?}"
+        );
+        assert_eq!(fake.sources().len(), 2);
+    });
+}

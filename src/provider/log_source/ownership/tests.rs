@@ -27,7 +27,10 @@ fn body() -> NewLogSource {
         log_type: "splunk".into(),
         name: "s".into(),
         credentials: BTreeMap::from([
-            ("host".to_string(), Secret::new("https://splunk.example.com")),
+            (
+                "host".to_string(),
+                Secret::new("https://splunk.example.com"),
+            ),
             ("token".to_string(), Secret::new("tok")),
         ]),
         sources: vec!["main".into()],

@@ -2,6 +2,23 @@
 //! [assumed] are not in the published API page; when the real API says otherwise, this
 //! file is the one edit. Limits the client imposes on the API's answers are here too: the
 //! network is untrusted, so every answer is bounded before it is believed.
+//!
+//! # What ownership relies on
+//! (the provider's `log_source::ownership`), and what happens without it. Only the first two
+//! are published; the provider checks the rest and, without them, never adopts what it
+//! cannot prove is its own.
+//!
+//! - POST honours `Idempotency-Key` [seed]: a re-run after a crash is answered with the
+//!   source its interrupted create made, instead of a second one.
+//! - `createdAt` [seed]: a create's answer whose `createdAt` is earlier than the API's `Date`
+//!   less the request's duration is a replay, header or not.
+//! - PATCH honours `Idempotency-Key`, and a repeated PATCH is marked [`REPLAYED_HEADER`]
+//!   [assumed]: claims are carried out once. Checked once per process (a repeated identical
+//!   claim must come back marked); without it, no replay from another run is adopted.
+//! - PATCH keys are kept at least from plan to apply [assumed]: holders claimed in the plan
+//!   are still claimed when the apply's create asks. Without it, a saved plan applied late
+//!   may adopt a twin's source (Terraform 1.16+ carries the plan's facts instead).
+//! - [`CLAIM_BODY`] is accepted [assumed]: a refused claim counts as no arbitration.
 
 use std::time::Duration;
 

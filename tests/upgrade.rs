@@ -107,3 +107,65 @@ fn state_of_the_previous_release_plans_empty_and_updates_in_place() {
     ws.run(&["destroy", "-auto-approve", "-no-color"]).ok();
     assert!(fake.sources().is_empty());
 }
+
+/// The identities in state (`terraform state identities -json`, Terraform 1.12+).
+fn identities(ws: &support::terraform::Workspace) -> serde_json::Value {
+    let out = ws.run(&["state", "identities", "-json"]).ok();
+    serde_json::from_str(&out.stdout).expect("identities JSON")
+}
+
+/// State the previous release wrote, with a tenant key (the provider names the project)
+/// or a project-scoped key (it names none), upgrades silently: the first plan is empty,
+/// the identity does not change, and the source stays in its project.
+#[test]
+fn per_resource_projects_upgrade_silently_with_either_kind_of_key() {
+    use sigsentry_provider::fake_api::{ApiKey, FakeApi};
+    let test = "per_resource_projects_upgrade_silently_with_either_kind_of_key";
+    let Some(previous) = previous_release(test) else {
+        return;
+    };
+    if !require_terraform(1, 0, test) {
+        return;
+    }
+    let with_identities = require_terraform(1, 12, "identities across the upgrade");
+    let fake = support::fake::Fake::start_with(
+        FakeApi::new()
+            .key(ApiKey::tenant("ss_secret_tenant"))
+            .project("prj_team"),
+    );
+    for (key, provider) in [
+        (
+            "ss_secret_tenant",
+            "provider \"sigsentry\" {\n  project_id = \"prj_team\"\n}\n",
+        ),
+        (support::fake::KEY, ""),
+    ] {
+        let ws = support::terraform::Workspace::new(&fake.url(), key);
+        ws.use_provider_binary(&previous);
+        ws.config(&format!("{provider}{}", CONFIG.replace("NAME", "kept")));
+        ws.apply(&[]);
+        let ids = fake.sources().len();
+        let before = with_identities.then(|| identities(&ws));
+
+        ws.use_this_build();
+        ws.assert_no_changes();
+        // A refresh-and-apply with nothing to change keeps every identity.
+        ws.apply(&[]);
+        if let Some(before) = before {
+            assert_eq!(identities(&ws), before, "{key}: an identity changed");
+        }
+        ws.assert_no_changes();
+        assert_eq!(
+            fake.sources().len(),
+            ids,
+            "{key}: a source was made or lost"
+        );
+        let plain = ws.resource("sigsentry_log_source.plain");
+        let expected = if provider.is_empty() {
+            serde_json::Value::Null
+        } else {
+            "prj_team".into()
+        };
+        assert_eq!(plain["project_id"], expected, "{key}");
+    }
+}

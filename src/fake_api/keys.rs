@@ -47,6 +47,16 @@ impl std::fmt::Debug for ApiKey {
 }
 
 impl ApiKey {
+    /// A tenant-scoped key with read and write permission.
+    pub fn tenant(token: &str) -> Self {
+        ApiKey {
+            token: token.into(),
+            scope: KeyScope::Tenant,
+            read: true,
+            write: true,
+        }
+    }
+
     /// A project-scoped key with read and write permission.
     pub fn project(token: &str, project: &str) -> Self {
         ApiKey {
@@ -124,7 +134,16 @@ fn project_of(shared: &Shared, req: &Request) -> Result<String, Box<Response>> {
         },
         KeyScope::Tenant => match named {
             Some(n) if shared.projects.iter().any(|p| p == n) => Ok(n.to_string()),
-            Some(_) => Err(refuse(403, "FORBIDDEN", "no such project in this tenant")),
+            Some(n) if !is_project_id(n) => Err(refuse(
+                400,
+                "VALIDATION_ERROR",
+                "X-Project-Id is not a project id (prj_ then letters, digits, _ or -)",
+            )),
+            Some(_) => Err(refuse(
+                404,
+                "PROJECT_NOT_FOUND",
+                "no such project in this tenant",
+            )),
             None => Err(refuse(
                 400,
                 "VALIDATION_ERROR",
@@ -132,6 +151,16 @@ fn project_of(shared: &Shared, req: &Request) -> Result<String, Box<Response>> {
             )),
         },
     }
+}
+
+/// `prj_` then letters, digits, `_` or `-`: the contract's project ids.
+fn is_project_id(id: &str) -> bool {
+    id.strip_prefix("prj_").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    })
 }
 
 /// An error answer, boxed to keep `Result`s small.

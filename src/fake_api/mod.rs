@@ -484,9 +484,14 @@ impl FakeHandle {
 
     /// Creates a source out of band in `prj_default` (as if made in the dashboard).
     pub fn insert(&self, log_type: &str, name: &str, sources: &[&str]) -> String {
+        self.insert_in(DEFAULT_PROJECT, log_type, name, sources)
+    }
+
+    /// Creates a source out of band in `project`.
+    pub fn insert_in(&self, project: &str, log_type: &str, name: &str, sources: &[&str]) -> String {
         let mut store = self.shared.lock_store();
         let s = store.insert(store::NewSource {
-            project: DEFAULT_PROJECT,
+            project,
             log_type,
             name,
             sources: sources.iter().map(|s| s.to_string()).collect(),

@@ -341,6 +341,21 @@ macro_rules! model {
     (@name $field:ident) => { stringify!($field) };
 }
 
+/// `into` with every attribute it shares by name with `from` taken from `from`: one
+/// model filled from another without a hand-written copy of each field. Attributes of the
+/// same name must have the same type; a declaration where they do not is reported.
+pub fn copy_same_named<A: Model, B: Model>(from: &A, into: B) -> Result<B, Diagnostics> {
+    let (Value::Object(src), Value::Object(mut dst)) = (from.to_value(), into.to_value()) else {
+        return Ok(into);
+    };
+    for (name, v) in src {
+        if let Some(slot) = dst.get_mut(&name) {
+            *slot = v;
+        }
+    }
+    B::from_value(&Value::Object(dst))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

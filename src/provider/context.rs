@@ -3,9 +3,9 @@
 use super::config::Settings;
 use super::refresh::Refresh;
 use super::walks::CommandWalks;
-use crate::sigsentry::{Client, ClientConfig, ListFilter, LogSource};
+use crate::sigsentry::{ApiError, Client, ClientConfig, ListFilter, LogSource};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use tokio_util::sync::CancellationToken;
 
@@ -13,8 +13,10 @@ use tokio_util::sync::CancellationToken;
 pub const ADVICE_PAGES: usize = 5;
 
 /// The state of the provider's configuration.
+#[derive(Default)]
 enum Configured {
     /// ConfigureProvider has not run.
+    #[default]
     Not,
     /// Configuration held values unknown until apply (from other resources).
     Deferred,
@@ -30,28 +32,39 @@ enum Configured {
     },
 }
 
+/// Something kept once per project a process addresses (`None`: the key's own).
+struct PerProject<T>(Mutex<HashMap<Option<String>, Arc<T>>>);
+
+impl<T: Default> PerProject<T> {
+    fn get(&self, project: Option<&str>) -> Arc<T> {
+        let mut m = match self.0.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        m.entry(project.map(str::to_string)).or_default().clone()
+    }
+}
+
+impl<T> Default for PerProject<T> {
+    fn default() -> Self {
+        PerProject(Mutex::new(HashMap::new()))
+    }
+}
+
 /// Shared by the provider and its resources.
+#[derive(Default)]
 pub struct ProviderContext {
     state: RwLock<Configured>,
     cancel: CancellationToken,
-    /// One walk of the project's list, for plan-time checks (see `project_sources`).
-    listing: tokio::sync::OnceCell<Option<Arc<Vec<LogSource>>>>,
-    /// Ids of sources this process saw held by objects of the state it serves.
-    in_state: Mutex<HashSet<String>>,
-    /// The refresh reads (see `refresh`).
-    refresh: Arc<Refresh>,
-}
-
-impl Default for ProviderContext {
-    fn default() -> Self {
-        ProviderContext {
-            state: RwLock::new(Configured::Not),
-            cancel: CancellationToken::new(),
-            listing: tokio::sync::OnceCell::new(),
-            in_state: Mutex::new(HashSet::new()),
-            refresh: Arc::new(Refresh::default()),
-        }
-    }
+    /// One walk of each project's list, for plan-time advice (see `project_sources`).
+    listing: PerProject<tokio::sync::OnceCell<Option<Arc<Vec<LogSource>>>>>,
+    /// The refresh reads of each project (see `refresh`).
+    refresh: PerProject<Refresh>,
+    /// Whether each project the process addresses is usable with the key (see
+    /// `check_project`).
+    checked: PerProject<tokio::sync::OnceCell<Result<(), ApiError>>>,
+    /// The key's own project, once an answer to a request naming none showed it.
+    key_project: Mutex<Option<String>>,
 }
 
 impl ProviderContext {
@@ -137,8 +150,8 @@ impl ProviderContext {
         }
     }
 
-    /// The project configured for tenant-scoped keys (`None` for a project-scoped key,
-    /// whose project is implicit, or before configuration).
+    /// The provider's `project_id` (`None` for a project-scoped key's own project, or
+    /// before configuration): every resource's default.
     pub fn project(&self) -> Option<String> {
         match self.state.read().as_deref() {
             Ok(Configured::Ready { client, .. }) => client.config().project_id.clone(),
@@ -154,23 +167,25 @@ impl ProviderContext {
         }
     }
 
-    /// Every source of the project, for plan-time advice: listed at most once per
-    /// terraform command (see `walks`), at most [`ADVICE_PAGES`] pages. `None` when this
-    /// walk does not advise, or the listing failed or did not end within its bound: the
-    /// advice then stays silent.
+    /// Every source of `client`'s project, for plan-time advice: listed at most once per
+    /// terraform command and project (see `walks`), at most [`ADVICE_PAGES`] pages. `None`
+    /// when this walk does not advise, or the listing failed or did not end within its
+    /// bound: the advice then stays silent.
     pub async fn project_sources(&self, client: &Client) -> Option<Arc<Vec<LogSource>>> {
         let walks = match self.state.read().as_deref() {
             Ok(Configured::Ready { walks, .. }) => walks.clone(),
             _ => return None,
         };
+        let project = client.project();
         self.listing
+            .get(project)
             .get_or_init(|| async {
-                if !walks.may_advise() {
+                if !walks.may_advise(project) {
                     return None;
                 }
-                walks.advised();
+                walks.advised(project);
                 // A refresh that walked the whole list already answers.
-                if let Some(all) = self.refresh.complete() {
+                if let Some(all) = self.refresh(project).complete() {
                     return Some(Arc::new(all));
                 }
                 let mut walk = client.walk(ListFilter::default());
@@ -192,21 +207,46 @@ impl ProviderContext {
             .clone()
     }
 
-    /// The refresh reads of this process.
-    pub fn refresh(&self) -> &Arc<Refresh> {
-        &self.refresh
+    /// The refresh reads of `project` in this process.
+    pub fn refresh(&self, project: Option<&str>) -> Arc<Refresh> {
+        self.refresh.get(project)
     }
 
-    /// Notes that an object of the served state holds source `id`.
-    pub fn note_in_state(&self, id: &str) {
-        if let Ok(mut s) = self.in_state.lock() {
-            s.insert(id.to_string());
+    /// Checks once per process that `client`'s project can be used with the key: one
+    /// read of the list, limited to one source. The error is the API's (a tenant key
+    /// naming no project, another project than a project-scoped key's own, a project the
+    /// tenant does not have); see `errors::project_problem` for what it says.
+    pub async fn check_project(&self, client: &Client) -> Result<(), ApiError> {
+        let project = client.project();
+        self.checked
+            .get(project)
+            .get_or_init(|| async {
+                let filter = ListFilter {
+                    page_size: Some(1),
+                    ..Default::default()
+                };
+                let page = client.list_page(&filter, None).await?;
+                if project.is_none() {
+                    if let Some(p) = page.items.first().and_then(|s| s.project_id.clone()) {
+                        self.learned_key_project(&p);
+                    }
+                }
+                Ok(())
+            })
+            .await
+            .clone()
+    }
+
+    /// Records the key's own project, as an answer to a request naming none showed it.
+    pub fn learned_key_project(&self, project: &str) {
+        if let Ok(mut k) = self.key_project.lock() {
+            *k = Some(project.to_string());
         }
     }
 
-    /// True when this process saw an object of the served state hold `id`.
-    pub fn is_in_state(&self, id: &str) -> bool {
-        self.in_state.lock().is_ok_and(|s| s.contains(id))
+    /// The key's own project, when an answer showed it.
+    pub fn key_project(&self) -> Option<String> {
+        self.key_project.lock().ok().and_then(|k| k.clone())
     }
 
     /// Cancels every in-flight API call (Terraform's StopProvider).

@@ -1,16 +1,40 @@
 //! Data sources: `sigsentry_log_source` (one, by id or name) and `sigsentry_log_sources`
-//! (every source of the project, optionally filtered). Both show sources as
-//! [`LogSourceView`]s, the one mapping from the API (see `mapping`).
+//! (every source of a project, optionally filtered). Both read sources through
+//! [`LogSourceView`], the one mapping from the API (see `mapping`); the first copies it
+//! into its own model by attribute name.
 
 use super::context::ProviderContext;
-use super::errors::{api_diagnostics, CredentialsAttr};
+use super::errors::{self, api_diagnostics, CredentialsAttr};
 use super::filters;
 use super::mapping::LogSourceView;
-use crate::framework::{computed, DataSource, Field, ReadDataResponse};
+use crate::framework::model::copy_same_named;
+use crate::framework::{computed, optional_computed, DataSource, Field, ReadDataResponse, Set};
 use crate::sigsentry::{ApiError, ListFilter, LogSource};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::tfplugin::value::AttributePath;
 use std::sync::Arc;
+
+crate::model! {
+    /// `sigsentry_log_source`: what to look up, and what was found.
+    pub struct LogSourceLookup {
+        description: "Looks up one SigSentry log source by id or by name.",
+        id: Field<String> = optional_computed("The id to look up. Set exactly one of `id` and `name`."),
+        name: Field<String> = optional_computed(
+            "The name to look up; it must match exactly one log source. Set exactly one of \
+             `id` and `name`.",
+        ),
+        project_id: Field<String> = optional_computed(
+            "The project to look in (`prj_...`); unset, the provider's `project_id`, or a \
+             project-scoped key's own project. Read back as the project the source lives in.",
+        )
+        .validate(super::log_source::model::project_id_format()),
+        log_type as "type": Field<String> = computed("The log platform."),
+        sources: Field<Set<Field<String>>> = computed("Log groups, indexes, indices or label selectors."),
+        is_active: Field<bool> = computed("Whether SigSentry reads from it."),
+        tenant_id: Field<String> = computed("The tenant it belongs to."),
+        created_at: Field<String> = computed("When it was created (RFC 3339)."),
+    }
+}
 
 /// `data "sigsentry_log_source"`: one log source, looked up by `id` or by `name`.
 pub struct LogSourceData {
@@ -25,13 +49,13 @@ impl LogSourceData {
 }
 
 impl DataSource for LogSourceData {
-    type Model = LogSourceView;
+    type Model = LogSourceLookup;
 
     fn type_name(&self) -> &'static str {
         "sigsentry_log_source"
     }
 
-    fn validate(&self, config: &LogSourceView) -> Diagnostics {
+    fn validate(&self, config: &LogSourceLookup) -> Diagnostics {
         let mut diags = Diagnostics::new();
         if matches!(
             (&config.id, &config.name),
@@ -51,44 +75,80 @@ impl DataSource for LogSourceData {
         diags
     }
 
-    async fn read(&self, config: LogSourceView) -> ReadDataResponse<LogSourceView> {
+    async fn read(&self, config: LogSourceLookup) -> ReadDataResponse<LogSourceLookup> {
+        let project = config
+            .project_id
+            .known()
+            .cloned()
+            .or_else(|| self.ctx.project());
         let client = match self.ctx.client() {
-            Ok(c) => c,
+            Ok(c) => c.in_project(project.as_deref()),
             Err(d) => return ReadDataResponse::failed(d),
+        };
+        let problem = |e: &ApiError, action: &str| -> Diagnostics {
+            let key = self.ctx.key_project();
+            errors::project_problem(e, client.project(), key.as_deref())
+                .map(Diagnostics::from)
+                .unwrap_or_else(|| api_diagnostics(e, action, CredentialsAttr::Plain))
         };
         let found = if let Field::Known(id) = &config.id {
             match client.get(id).await {
                 Ok(s) => Ok(s),
                 Err(ApiError::NotFound { .. }) => Err(Diagnostic::error(
                     "Log source not found",
-                    format!("No log source with id {id:?} exists in this project."),
+                    format!(
+                        "No log source with id {id:?} exists in {}.",
+                        in_project(&project)
+                    ),
                 )
                 .at(AttributePath::attr("id"))
                 .into()),
-                Err(e) => Err(api_diagnostics(&e, "read", CredentialsAttr::Plain)),
+                Err(e) => Err(problem(&e, "read")),
             }
         } else {
             let name = config.name.known().cloned().unwrap_or_default();
             match client.list(&ListFilter::default()).await {
-                Ok(all) => only_one_named(all, &name),
-                Err(e) => Err(api_diagnostics(&e, "list", CredentialsAttr::Plain)),
+                Ok(all) => only_one_named(all, &name, &project),
+                Err(e) => Err(problem(&e, "list")),
             }
         };
+        let found = found.and_then(|s| {
+            let mut out = copy_same_named(&LogSourceView::from(&s), config)?;
+            if out.project_id.is_null() || out.project_id.is_unknown() {
+                out.project_id = project.clone().into();
+            }
+            Ok(out)
+        });
         match found {
-            Ok(s) => ReadDataResponse::ok(LogSourceView::from(&s)),
+            Ok(s) => ReadDataResponse::ok(s),
             Err(d) => ReadDataResponse::failed(d),
         }
     }
 }
 
+/// "project P", or "the key's project", for messages.
+fn in_project(project: &Option<String>) -> String {
+    match project {
+        Some(p) => format!("project {p:?}"),
+        None => "this API key's project".to_string(),
+    }
+}
+
 /// The one source named `name`, or an error naming every candidate's id.
-fn only_one_named(all: Vec<LogSource>, name: &str) -> Result<LogSource, Diagnostics> {
+fn only_one_named(
+    all: Vec<LogSource>,
+    name: &str,
+    project: &Option<String>,
+) -> Result<LogSource, Diagnostics> {
     let mut matches: Vec<LogSource> = all.into_iter().filter(|s| s.name == name).collect();
     match matches.len() {
         1 => Ok(matches.remove(0)),
         0 => Err(Diagnostic::error(
             "Log source not found",
-            format!("No log source named {name:?} exists in this project."),
+            format!(
+                "No log source named {name:?} exists in {}.",
+                in_project(project)
+            ),
         )
         .at(AttributePath::attr("name"))
         .into()),
@@ -112,6 +172,7 @@ crate::model! {
     /// `sigsentry_log_sources`: its filters and what it found.
     pub struct LogSourcesModel {
         description: "Lists the project's SigSentry log sources (every page).",
+        project_id: Field<String> = filters::project_attribute(),
         log_type as "type": Field<String> = filters::type_attribute(),
         name_regex: Field<String> = filters::name_regex_attribute(),
         log_sources: Field<Vec<LogSourceView>> = computed("The matching log sources, in the API's order."),
@@ -139,8 +200,13 @@ impl DataSource for LogSourcesData {
     }
 
     async fn read(&self, config: LogSourcesModel) -> ReadDataResponse<LogSourcesModel> {
+        let project = config
+            .project_id
+            .known()
+            .cloned()
+            .or_else(|| self.ctx.project());
         let client = match self.ctx.client() {
-            Ok(c) => c,
+            Ok(c) => c.in_project(project.as_deref()),
             Err(d) => return ReadDataResponse::failed(d),
         };
         let pattern = match filters::name_pattern(config.name_regex.known()) {
@@ -164,7 +230,14 @@ impl DataSource for LogSourcesData {
                     ..config
                 })
             }
-            Err(e) => ReadDataResponse::failed(api_diagnostics(&e, "list", CredentialsAttr::Plain)),
+            Err(e) => {
+                let key = self.ctx.key_project();
+                ReadDataResponse::failed(
+                    errors::project_problem(&e, client.project(), key.as_deref())
+                        .map(Diagnostics::from)
+                        .unwrap_or_else(|| api_diagnostics(&e, "list", CredentialsAttr::Plain)),
+                )
+            }
         }
     }
 }

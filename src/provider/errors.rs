@@ -5,6 +5,7 @@ use super::mapping::attribute_path;
 pub use super::mapping::CredentialsAttr;
 use crate::sigsentry::ApiError;
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
+use crate::tfplugin::value::AttributePath;
 
 /// Diagnostics for a failed API call made while doing `action` (create, read, ...).
 pub fn api_diagnostics(err: &ApiError, action: &str, creds: CredentialsAttr) -> Diagnostics {
@@ -49,7 +50,57 @@ pub fn api_diagnostics(err: &ApiError, action: &str, creds: CredentialsAttr) -> 
                  Delete unused log sources or raise the plan's quota. ({err})"
             ),
         ),
+        ApiError::ProjectNotFound { .. } => diags.push(
+            Diagnostic::error(
+                "SigSentry project not found",
+                format!(
+                    "The API answered the {action} with 404 PROJECT_NOT_FOUND: the project \
+                     named is not one of the API key's tenant. Check project_id. ({err})"
+                ),
+            )
+            .at(AttributePath::attr("project_id")),
+        ),
         other => diags.error(format!("SigSentry {action} failed"), other.to_string()),
     }
     diags
+}
+
+/// The error of a project the key cannot use, at `project_id`: which project, why, and what
+/// to do. `None` when `err` is not about the project. `project` is the one the request
+/// named (`None`: none named), `key_project` the key's own when an answer showed it.
+pub fn project_problem(
+    err: &ApiError,
+    project: Option<&str>,
+    key_project: Option<&str>,
+) -> Option<Diagnostic> {
+    let at = AttributePath::attr("project_id");
+    let own = key_project
+        .map(|k| format!(" This key's own project is {k:?}."))
+        .unwrap_or_default();
+    let d = match (err, project) {
+        (ApiError::ProjectNotFound { .. }, Some(p)) => Diagnostic::error(
+            "No such project",
+            format!(
+                "project_id is {p:?}, which is not a project of this API key's tenant (the API \
+                 answered 404 PROJECT_NOT_FOUND). Check the id in SigSentry, or leave project_id \
+                 out to use the provider's."
+            ),
+        ),
+        (ApiError::Forbidden { .. }, Some(p)) => Diagnostic::error(
+            "Project not reachable with this API key",
+            format!(
+                "project_id is {p:?}, but the API key is scoped to another project (the API \
+                 answered 403 FORBIDDEN).{own} Use a tenant-scoped key to manage several \
+                 projects, or set project_id to the key's project (or leave it out)."
+            ),
+        ),
+        (ApiError::Validation { .. }, None) => Diagnostic::error(
+            "No project for a tenant-scoped key",
+            "The API key is tenant-scoped, and no project is set: the API needs one on every \
+             request (it answered 400 VALIDATION_ERROR). Set project_id on the resource, or \
+             project_id in the provider block (SIGSENTRY_PROJECT_ID) for every resource.",
+        ),
+        _ => return None,
+    };
+    Some(d.at(at))
 }

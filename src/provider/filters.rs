@@ -1,11 +1,20 @@
-//! The filters a listing takes (`type`, `name_regex`), declared once for the
-//! `sigsentry_log_sources` data source and the `sigsentry_log_source` list resource.
+//! The filters a listing takes (`project_id`, `type`, `name_regex`), declared once for the
+//! data sources and the `sigsentry_log_source` list resource.
 
 use crate::framework::validators::{one_of, regex};
 use crate::framework::{optional, AttributeSpec};
 use crate::provider::platforms::LOG_TYPES;
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::tfplugin::value::AttributePath;
+
+/// The `project_id` attribute of a lookup: which project to read.
+pub fn project_attribute() -> AttributeSpec {
+    optional(
+        "The project to read (`prj_...`); unset, the provider's `project_id`, or a \
+         project-scoped key's own project.",
+    )
+    .validate(crate::provider::log_source::model::project_id_format())
+}
 
 /// The `type` filter attribute.
 pub fn type_attribute() -> AttributeSpec {

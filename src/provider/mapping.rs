@@ -2,38 +2,39 @@
 //! [`LogSourceView`] that both data sources show and the resource refreshes from, and the
 //! API field names, which error details use to point at an attribute.
 
-use crate::framework::{computed, optional_computed, Field, Set};
+use crate::framework::{computed, Field, Set};
+use crate::sigsentry::contract::fields;
 use crate::sigsentry::LogSource;
 use crate::tfplugin::value::AttributePath;
 
 crate::model! {
-    /// A log source as the API describes it, in Terraform's terms: what the data source
-    /// `sigsentry_log_source` reads, and each element of `sigsentry_log_sources`.
+    /// A log source as the API describes it, in Terraform's terms: each element of
+    /// `sigsentry_log_sources`, and what the resource and the `sigsentry_log_source` data
+    /// source copy their same-named attributes from (see `framework::model::copy_same_named`).
     pub struct LogSourceView {
-        description: "Looks up one SigSentry log source by id or by name.",
-        id: Field<String> = optional_computed("The id to look up. Set exactly one of `id` and `name`."),
+        description: "A SigSentry log source.",
+        id: Field<String> = computed("Its id (`ls_...`)."),
         log_type as "type": Field<String> = computed("The log platform."),
-        name: Field<String> = optional_computed(
-            "The name to look up; it must match exactly one log source. Set exactly one of \
-             `id` and `name`.",
-        ),
+        name: Field<String> = computed("Its name."),
         sources: Field<Set<Field<String>>> = computed("Log groups, indexes, indices or label selectors."),
         is_active: Field<bool> = computed("Whether SigSentry reads from it."),
         tenant_id: Field<String> = computed("The tenant it belongs to."),
+        project_id: Field<String> = computed("The project it lives in (when the API reports it)."),
         created_at: Field<String> = computed("When it was created (RFC 3339)."),
     }
 }
 
 /// Each API field with the attribute it maps to. `credentials` is sent, never returned.
-pub const API_FIELDS: [(&str, &str); 8] = [
-    ("id", "id"),
-    ("type", "type"),
-    ("name", "name"),
-    ("sources", "sources"),
-    ("isActive", "is_active"),
-    ("tenantId", "tenant_id"),
-    ("createdAt", "created_at"),
-    ("credentials", "credentials"),
+pub const API_FIELDS: [(&str, &str); 9] = [
+    (fields::ID, "id"),
+    (fields::TYPE, "type"),
+    (fields::NAME, "name"),
+    (fields::SOURCES, "sources"),
+    (fields::IS_ACTIVE, "is_active"),
+    (fields::TENANT_ID, "tenant_id"),
+    (fields::PROJECT_ID, "project_id"),
+    (fields::CREATED_AT, "created_at"),
+    (fields::CREDENTIALS, "credentials"),
 ];
 
 fn known(s: &str) -> Field<String> {
@@ -49,6 +50,7 @@ impl From<&LogSource> for LogSourceView {
             sources: Field::Known(Set(s.sources.iter().map(|v| known(v)).collect())),
             is_active: Field::Known(s.is_active),
             tenant_id: known(&s.tenant_id),
+            project_id: s.project_id.clone().into(),
             created_at: known(&s.created_at),
         }
     }
@@ -94,6 +96,38 @@ mod tests {
                 "{name} has no API field"
             );
         }
+    }
+
+    #[test]
+    fn the_view_copies_into_every_model_that_shares_its_attributes() {
+        use crate::framework::model::copy_same_named;
+        let source = LogSource {
+            id: "ls_1".into(),
+            tenant_id: "tnt".into(),
+            project_id: Some("prj_a".into()),
+            log_type: "loki".into(),
+            name: "n".into(),
+            sources: vec!["a".into()],
+            is_active: false,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            updated_at: None,
+        };
+        let view = LogSourceView::from(&source);
+        let model = copy_same_named(
+            &view,
+            crate::provider::log_source::LogSourceModel::default(),
+        )
+        .unwrap();
+        assert_eq!(model.name, Field::Known("n".into()));
+        assert_eq!(model.project_id, Field::Known("prj_a".into()));
+        assert_eq!(model.is_active, Field::Known(false));
+        let lookup = copy_same_named(
+            &view,
+            crate::provider::data_sources::LogSourceLookup::default(),
+        )
+        .unwrap();
+        assert_eq!(lookup.id, Field::Known("ls_1".into()));
+        assert_eq!(lookup.tenant_id, Field::Known("tnt".into()));
     }
 
     #[test]

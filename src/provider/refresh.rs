@@ -197,11 +197,7 @@ impl Refresh {
     /// Reads source `id` for a refresh: by GET, or from the shared walk of the list. The
     /// window and the walk run on tasks of their own, so a read that Terraform cancels
     /// leaves nothing half-decided; a read waits no longer than one whole walk may take.
-    pub async fn read(
-        self: &Arc<Self>,
-        client: &Arc<Client>,
-        id: &str,
-    ) -> Result<LogSource, ApiError> {
+    pub async fn read(self: &Arc<Self>, client: &Client, id: &str) -> Result<LogSource, ApiError> {
         let mut changes = self.changes.subscribe();
         let give_up = tokio::time::Instant::now() + client.walk_timeout() + WINDOW;
         let mut first_time = true;

@@ -46,23 +46,32 @@ impl CommandWalks {
         CommandWalks { marker, apply_only }
     }
 
-    /// True when plan-time advice belongs in this walk: not an apply of a saved plan, and
-    /// no earlier walk of this command gave it.
-    pub fn may_advise(&self) -> bool {
-        !self.apply_only && !self.marker.as_ref().is_some_and(|m| m.exists())
+    /// True when plan-time advice about `project` belongs in this walk: not an apply of a
+    /// saved plan, and no earlier walk of this command gave it.
+    pub fn may_advise(&self, project: Option<&str>) -> bool {
+        !self.apply_only && !self.marker(project).is_some_and(|m| m.exists())
     }
 
-    /// Marks that this walk gave the advice, for the later walks of the command.
-    pub fn advised(&self) {
-        let Some(marker) = &self.marker else {
+    /// Marks that this walk gave the advice about `project`, for the later walks.
+    pub fn advised(&self, project: Option<&str>) {
+        let Some(marker) = self.marker(project) else {
             return;
         };
-        if std::fs::write(marker, b"").is_err() {
+        if std::fs::write(&marker, b"").is_err() {
             return;
         }
         if let Some(dir) = marker.parent() {
             clear_old(dir);
         }
+    }
+}
+
+impl CommandWalks {
+    /// The marker of `project` for this command and state.
+    fn marker(&self, project: Option<&str>) -> Option<PathBuf> {
+        let base = self.marker.as_ref()?;
+        let name = base.file_name()?.to_string_lossy();
+        Some(base.with_file_name(short_hash(&format!("{name}|{}", project.unwrap_or("")))))
     }
 }
 
@@ -224,14 +233,16 @@ mod tests {
             marker: Some(dir.path().join("m")),
             apply_only: false,
         };
-        assert!(walks.may_advise());
-        walks.advised();
-        assert!(!walks.may_advise());
+        assert!(walks.may_advise(None));
+        walks.advised(None);
+        assert!(!walks.may_advise(None));
+        // Each project is advised about once.
+        assert!(walks.may_advise(Some("prj_b")));
         let saved = CommandWalks {
             marker: None,
             apply_only: true,
         };
-        assert!(!saved.may_advise());
-        assert!(CommandWalks::default().may_advise());
+        assert!(!saved.may_advise(None));
+        assert!(CommandWalks::default().may_advise(None));
     }
 }

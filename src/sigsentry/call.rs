@@ -33,6 +33,8 @@ pub(crate) struct Call {
     /// False for a request that must finish even when Terraform asks the provider to
     /// stop (a claim: abandoning it half-way would leave the answer unknown).
     pub cancellable: bool,
+    /// The project it is about (`X-Project-Id`), set by the client that sends it.
+    pub project: Option<String>,
 }
 
 /// The collection path followed by `more` segments.
@@ -54,6 +56,7 @@ impl Call {
             kind,
             redact: Redactor::default(),
             cancellable: true,
+            project: None,
         }
     }
 

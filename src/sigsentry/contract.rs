@@ -26,8 +26,21 @@ use std::time::Duration;
 pub const LOG_SOURCES: [&str; 3] = ["v1", "config", "log-sources"];
 /// Path segment of the connection test, after `/{id}`. [seed: exists; shape assumed]
 pub const TEST_SEGMENT: &str = "test";
-/// Header naming the project for tenant-scoped keys. [seed]
+/// Header naming the project for tenant-scoped keys. [seed] A project-scoped key may send it
+/// naming its own project; another is 403 FORBIDDEN. A tenant-scoped key must send it (400
+/// VALIDATION_ERROR without), naming one of the tenant's projects (404 PROJECT_NOT_FOUND).
+/// Quotas and idempotency keys are per project; the rate limit is per API key. [assumed]
 pub const PROJECT_HEADER: &str = "X-Project-Id";
+/// A project id: `prj_` then letters, digits, `_` or `-`. [assumed]
+pub fn is_project_id(id: &str) -> bool {
+    id.strip_prefix("prj_").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.len() <= MAX_ID_LEN
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    })
+}
 /// Idempotency header on POST and PATCH. [seed for POST; assumed for PATCH]
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 /// Response header marking a replayed idempotent response. [assumed]
@@ -75,6 +88,32 @@ pub const MAX_ID_LEN: usize = 255;
 /// Longest error message from the API that is shown, after cleaning.
 pub const MAX_MESSAGE_CHARS: usize = 500;
 
+/// The JSON field names of a log source, in requests and answers: the one place they are
+/// spelled. [seed: id, tenantId, type, name, credentials, sources, isActive, createdAt;
+/// assumed: projectId, updatedAt]
+pub mod fields {
+    /// `id`.
+    pub const ID: &str = "id";
+    /// `tenantId`.
+    pub const TENANT_ID: &str = "tenantId";
+    /// `projectId`. [assumed]
+    pub const PROJECT_ID: &str = "projectId";
+    /// `type`.
+    pub const TYPE: &str = "type";
+    /// `name`.
+    pub const NAME: &str = "name";
+    /// `credentials`: sent, never returned.
+    pub const CREDENTIALS: &str = "credentials";
+    /// `sources`.
+    pub const SOURCES: &str = "sources";
+    /// `isActive`.
+    pub const IS_ACTIVE: &str = "isActive";
+    /// `createdAt`.
+    pub const CREATED_AT: &str = "createdAt";
+    /// `updatedAt`. [assumed]
+    pub const UPDATED_AT: &str = "updatedAt";
+}
+
 /// Error codes in `error.code`. [seed: first four; assumed: the rest]
 pub mod codes {
     /// 400: body failed validation.
@@ -87,6 +126,8 @@ pub mod codes {
     pub const QUOTA_EXCEEDED: &str = "QUOTA_EXCEEDED";
     /// 404: no such log source.
     pub const NOT_FOUND: &str = "NOT_FOUND";
+    /// 404: the project named is not the tenant's. [assumed]
+    pub const PROJECT_NOT_FOUND: &str = "PROJECT_NOT_FOUND";
     /// 409: same idempotency key still in flight.
     pub const IDEMPOTENCY_IN_PROGRESS: &str = "IDEMPOTENCY_IN_PROGRESS";
     /// 422: same idempotency key with another request.

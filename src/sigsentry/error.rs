@@ -44,6 +44,12 @@ pub enum ApiError {
         /// Server message.
         message: String,
     },
+    /// 404 PROJECT_NOT_FOUND: the project named is not the tenant's. Never "the source is
+    /// gone": nothing was looked up.
+    ProjectNotFound {
+        /// Server message.
+        message: String,
+    },
     /// 422: the idempotency key was used for another request.
     IdempotencyKeyReused {
         /// Server message.
@@ -166,6 +172,7 @@ impl ApiError {
             (_, codes::UNAUTHORIZED) | (401, _) => ApiError::Unauthorized { message },
             (_, codes::QUOTA_EXCEEDED) => ApiError::QuotaExceeded { message },
             (_, codes::FORBIDDEN) | (403, _) => ApiError::Forbidden { message },
+            (_, codes::PROJECT_NOT_FOUND) => ApiError::ProjectNotFound { message },
             (_, codes::NOT_FOUND) | (404, _) => ApiError::NotFound { message },
             (_, codes::IDEMPOTENCY_KEY_REUSED) => ApiError::IdempotencyKeyReused { message },
             (_, codes::IDEMPOTENCY_IN_PROGRESS) => ApiError::IdempotencyInProgress { message },
@@ -303,6 +310,9 @@ impl fmt::Display for ApiError {
                 message,
             ),
             ApiError::NotFound { message } => with_message(f, "not found (404)", message),
+            ApiError::ProjectNotFound { message } => {
+                with_message(f, "project not found (404 PROJECT_NOT_FOUND)", message)
+            }
             ApiError::IdempotencyKeyReused { message } => with_message(
                 f,
                 "the idempotency key was already used for a different request (422)",

@@ -2,7 +2,7 @@
 //! so that a missing field or one of the wrong type is an error that names it, never a
 //! silent default.
 
-use super::contract::MAX_ID_LEN;
+use super::contract::{fields, MAX_ID_LEN};
 use super::error::ApiError;
 use super::sanitize::Redactor;
 use super::secret::Secret;
@@ -137,17 +137,17 @@ impl LogSource {
     /// the id.
     pub(crate) fn from_json(v: &Value) -> Result<LogSource, ApiError> {
         let f = Fields::of("the log source", v)?;
-        let id = f.string("id")?;
+        let id = f.string(fields::ID)?;
         check_id(&id).map_err(|why| bad(format!("the log source's id is unusable: {why}")))?;
         Ok(LogSource {
-            tenant_id: f.string("tenantId")?,
-            project_id: f.opt_string("projectId")?,
-            log_type: f.string("type")?,
-            name: f.string("name")?,
-            sources: f.strings("sources", true)?,
-            is_active: f.boolean("isActive")?,
-            created_at: f.string("createdAt")?,
-            updated_at: f.opt_string("updatedAt")?,
+            tenant_id: f.string(fields::TENANT_ID)?,
+            project_id: f.opt_string(fields::PROJECT_ID)?,
+            log_type: f.string(fields::TYPE)?,
+            name: f.string(fields::NAME)?,
+            sources: f.strings(fields::SOURCES, true)?,
+            is_active: f.boolean(fields::IS_ACTIVE)?,
+            created_at: f.string(fields::CREATED_AT)?,
+            updated_at: f.opt_string(fields::UPDATED_AT)?,
             id,
         })
     }
@@ -183,12 +183,12 @@ impl NewLogSource {
 
     /// The JSON body; the only place credential values are exposed.
     pub fn to_body(&self) -> serde_json::Value {
-        serde_json::json!({
-            "type": self.log_type,
-            "name": self.name,
-            "credentials": exposed(&self.credentials),
-            "sources": self.sources,
-        })
+        let mut m = serde_json::Map::new();
+        m.insert(fields::TYPE.into(), self.log_type.clone().into());
+        m.insert(fields::NAME.into(), self.name.clone().into());
+        m.insert(fields::CREDENTIALS.into(), exposed(&self.credentials));
+        m.insert(fields::SOURCES.into(), self.sources.clone().into());
+        serde_json::Value::Object(m)
     }
 }
 
@@ -220,16 +220,16 @@ impl LogSourcePatch {
     pub fn to_body(&self) -> serde_json::Value {
         let mut m = serde_json::Map::new();
         if let Some(n) = &self.name {
-            m.insert("name".into(), n.clone().into());
+            m.insert(fields::NAME.into(), n.clone().into());
         }
         if let Some(c) = &self.credentials {
-            m.insert("credentials".into(), exposed(c));
+            m.insert(fields::CREDENTIALS.into(), exposed(c));
         }
         if let Some(s) = &self.sources {
-            m.insert("sources".into(), s.clone().into());
+            m.insert(fields::SOURCES.into(), s.clone().into());
         }
         if let Some(a) = self.is_active {
-            m.insert("isActive".into(), a.into());
+            m.insert(fields::IS_ACTIVE.into(), a.into());
         }
         serde_json::Value::Object(m)
     }

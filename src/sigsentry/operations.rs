@@ -102,8 +102,8 @@ impl Client {
     pub fn create_identity(&self, source: &NewLogSource, scope: &str) -> Result<String, ApiError> {
         Ok(self.keys()?.create_identity(
             scope,
-            self.transport.base().as_str(),
-            self.config.project_id.as_deref().unwrap_or(""),
+            self.transport().base().as_str(),
+            self.project().unwrap_or(""),
             &source.to_body(),
         ))
     }
@@ -228,12 +228,12 @@ impl Client {
 
     /// Walks the list page by page, within every bound of [`PageWalk`].
     pub fn walk(&self, filter: ListFilter) -> PageWalk<'_, Client> {
-        PageWalk::new(self, filter, self.config.walk_timeout)
+        PageWalk::new(self, filter, self.config().walk_timeout)
     }
 
     /// The deadline of one whole list walk.
     pub fn walk_timeout(&self) -> Duration {
-        self.config.walk_timeout
+        self.config().walk_timeout
     }
 
     /// Lists every log source (all pages), within every bound of [`PageWalk`].
@@ -313,7 +313,7 @@ impl Client {
         let a = self.call(Call::test(id, creds.clone())).await?;
         let (data, _) = envelope::open(&a)?;
         // The platform's words may quote the credentials: cleaned here, for every caller.
-        let mut redact = self.redact.clone();
+        let mut redact = self.redactor().clone();
         redact.extend(&creds);
         let mut result = TestResult::from_json(&data)?;
         for line in &mut result.sample_lines {

@@ -36,7 +36,6 @@ pub(super) struct Transport {
     /// The API's host, for error messages (never the path or query).
     host: String,
     api_key: Option<Secret>,
-    project_id: Option<String>,
     request_timeout: Duration,
     /// Shared by every request of this client, so parallel workers slow down together.
     pacer: Pacer,
@@ -143,7 +142,6 @@ impl Transport {
             base,
             host,
             api_key: config.api_key.clone(),
-            project_id: config.project_id.clone(),
             request_timeout: config.request_timeout,
             pacer: Pacer::default(),
         })
@@ -205,7 +203,7 @@ impl Transport {
             .timeout(timeout)
             .bearer_auth(api_key.expose())
             .header(reqwest::header::ACCEPT, "application/json");
-        if let Some(p) = &self.project_id {
+        if let Some(p) = &call.project {
             req = req.header(contract::PROJECT_HEADER, p);
         }
         if let Some(k) = call.key() {

@@ -5,7 +5,7 @@
 use super::model::LogSourceModel;
 use super::LogSourceResource;
 use crate::framework::{optional, Field, ListRequest, ListResource, ListSink, Listed};
-use crate::provider::errors::{api_diagnostics, CredentialsAttr};
+use crate::provider::errors::{self, api_diagnostics, CredentialsAttr};
 use crate::provider::filters;
 use crate::sigsentry::{ListFilter, LogSource};
 use crate::tfplugin::diagnostics::Diagnostics;
@@ -15,6 +15,7 @@ crate::model! {
     /// The `config` of a `list "sigsentry_log_source"` block.
     pub struct LogSourceListConfig {
         description: "Lists the project's log sources, optionally filtered, for `terraform query`.",
+        project_id: Field<String> = filters::project_attribute(),
         log_type as "type": Field<String> = filters::type_attribute(),
         name_regex: Field<String> = filters::name_regex_attribute(),
         source: Field<String> = optional(
@@ -60,8 +61,14 @@ impl ListResource for LogSourceList {
         req: ListRequest<LogSourceListConfig>,
         sink: &mut ListSink<LogSourceResource>,
     ) -> Diagnostics {
+        let project = req
+            .config
+            .project_id
+            .known()
+            .cloned()
+            .or_else(|| self.resource.ctx.project());
         let client = match self.resource.ctx.client() {
-            Ok(c) => c,
+            Ok(c) => c.in_project(project.as_deref()),
             Err(d) => return d,
         };
         let name = match filters::name_pattern(req.config.name_regex.known()) {
@@ -80,15 +87,23 @@ impl ListResource for LogSourceList {
         while let Some(page) = walk.next().await {
             let items = match page {
                 Ok(items) => items,
-                Err(e) => return api_diagnostics(&e, "list", CredentialsAttr::Plain),
+                Err(e) => {
+                    let key = self.resource.ctx.key_project();
+                    return errors::project_problem(&e, client.project(), key.as_deref())
+                        .map(Diagnostics::from)
+                        .unwrap_or_else(|| api_diagnostics(&e, "list", CredentialsAttr::Plain));
+                }
             };
             for s in items.iter().filter(|s| filter.keeps(s)) {
+                let in_project = s.project_id.clone().or_else(|| project.clone());
+                let mut object = LogSourceModel::default().refreshed(s);
+                object.project_id = in_project.clone().into();
                 let listed = Listed {
-                    identity: self.resource.identity_of(&s.id),
+                    identity: self.resource.identity_of(&s.id, in_project.as_deref()),
                     // The API's text, for a terminal: cleaned like every message.
                     display_name: client.clean(&s.name),
                     // Credentials are never returned: null in every listed object.
-                    object: LogSourceModel::default().refreshed(s),
+                    object,
                 };
                 if !sink.send(listed).await {
                     return Diagnostics::new();

@@ -18,8 +18,9 @@ pub use self::private::LogSourcePrivate;
 use self::ownership::{BeforeWrite, Claims, CreateFailure, Ledger, Twin};
 use self::private::PlanFacts;
 use super::context::ProviderContext;
-use super::errors::{api_diagnostics, CredentialsAttr};
+use super::errors::{self, api_diagnostics, CredentialsAttr};
 use super::mapping::LogSourceView;
+use crate::framework::model::copy_same_named;
 use crate::framework::{
     Applied, ApplyResponse, CreateRequest, DeleteRequest, DeleteResponse, Field, ImportRequest,
     ImportResponse, Plan, PlanResponse, Planned, ReadRequest, ReadResponse, Resource,
@@ -59,10 +60,76 @@ impl LogSourceResource {
         }
     }
 
+    /// The project requests about `m` name: its own `project_id`, else the provider's
+    /// (`None`: a project-scoped key's own).
+    fn project_of(&self, m: &LogSourceModel) -> Option<String> {
+        m.project_id.known().cloned().or_else(|| self.ctx.project())
+    }
+
+    /// The client, addressing the project of `m`.
+    fn client_for(&self, m: &LogSourceModel) -> Result<Client, Diagnostics> {
+        Ok(self.ctx.client()?.in_project(self.project_of(m).as_deref()))
+    }
+
+    /// The project `m` lives in when it can be told: its own, the provider's, or the key's.
+    fn effective_project(&self, m: &LogSourceModel) -> Option<String> {
+        self.project_of(m).or_else(|| self.ctx.key_project())
+    }
+
+    /// Checks, once per project and process, that the key can use the project `client`
+    /// names: an error at `project_id` saying what is wrong, before anything is written.
+    async fn check_project(&self, client: &Client) -> Diagnostics {
+        match self.ctx.check_project(client).await {
+            Ok(()) => Diagnostics::new(),
+            Err(e) => {
+                if matches!(e, ApiError::Forbidden { .. }) && client.project().is_some() {
+                    // A project-scoped key refused another project: one read naming none
+                    // shows the key's own, for the message.
+                    let _ = self.ctx.check_project(&client.in_project(None)).await;
+                }
+                let key = self.ctx.key_project();
+                match errors::project_problem(&e, client.project(), key.as_deref()) {
+                    Some(d) => d.into(),
+                    None => api_diagnostics(&e, "plan", CredentialsAttr::Plain),
+                }
+            }
+        }
+    }
+
+    /// An update's project: unset in configuration, the prior one stays, unless the
+    /// provider now names another (then it moves); set, it is the configured one. A move
+    /// between projects replaces the source: the path that says so, if it moves. Prior
+    /// state of a release before per-resource projects holds none: its project is the
+    /// provider's, or the key's own.
+    fn plan_project(
+        &self,
+        prior: &LogSourceModel,
+        config: &LogSourceModel,
+        planned: &mut LogSourceModel,
+    ) -> Option<crate::tfplugin::value::AttributePath> {
+        let before = self.effective_project(prior);
+        let after = match config.project_id.known() {
+            Some(p) => Some(p.clone()),
+            None if config.project_id.is_unknown() => return None,
+            None => match (self.ctx.project(), &before) {
+                (Some(p), Some(b)) if &p != b => Some(p),
+                _ => return None,
+            },
+        };
+        planned.project_id = after.clone().into();
+        let moves = match (&before, &after) {
+            (Some(b), Some(a)) => a != b,
+            // A legacy object of a project-scoped key, whose project no answer showed yet:
+            // naming a project is not taken for a move (a wrong one fails at apply).
+            _ => false,
+        };
+        moves.then(|| crate::tfplugin::value::AttributePath::attr("project_id"))
+    }
+
     /// The twin of a model whose type, name and sources are known.
     fn twin(&self, m: &LogSourceModel) -> Option<Twin> {
         Some(Twin {
-            project: self.ctx.project().unwrap_or_default(),
+            project: self.effective_project(m).unwrap_or_default(),
             log_type: m.log_type.known()?.clone(),
             name: m.name.known()?.clone(),
             sources: m.sources.known().map(|_| m.known_sources())?,
@@ -77,7 +144,7 @@ impl LogSourceResource {
         };
         let to_claim = self.ledger.held(id, self.twin(state));
         if !to_claim.is_empty() {
-            if let Ok(client) = self.ctx.client() {
+            if let Ok(client) = self.client_for(state) {
                 self.claims(&client).for_holders(&to_claim).await;
             }
         }
@@ -106,17 +173,22 @@ impl LogSourceModel {
     /// This object after the API described its source: the API's attributes from the
     /// source (see `mapping`), and what only Terraform knows (credentials, which the API
     /// never returns, and `verify`) carried over from `self`.
-    pub(crate) fn refreshed(mut self, source: &LogSource) -> LogSourceModel {
-        let v = LogSourceView::from(source);
-        self.id = v.id;
-        self.log_type = v.log_type;
-        self.name = v.name;
-        self.sources = v.sources;
-        self.is_active = v.is_active;
-        self.tenant_id = v.tenant_id;
-        self.created_at = v.created_at;
-        self.credentials_wo = Field::Null;
-        self
+    pub(crate) fn refreshed(self, source: &LogSource) -> LogSourceModel {
+        let project = self.project_id.clone();
+        let mut out = match copy_same_named(&LogSourceView::from(source), self.clone()) {
+            Ok(m) => m,
+            // The view and the model declare their shared attributes alike (a unit test
+            // checks it): this cannot happen, and the state stays as it was if it does.
+            Err(_) => self,
+        };
+        out.credentials_wo = Field::Null;
+        // The project: as the API reports it, except that null stays null (state of a
+        // release before per-resource projects, for a project-scoped key: its identity
+        // has no project, and must keep none), and an API that reports none changes none.
+        if project.is_null() || source.project_id.is_none() {
+            out.project_id = project;
+        }
+        out
     }
 
     fn id(&self) -> Option<&str> {
@@ -226,38 +298,47 @@ fn patch_for(
 }
 
 impl LogSourceResource {
-    /// The identity of source `id` as this provider serves it.
-    pub(crate) fn identity_of(&self, id: &str) -> LogSourceIdentity {
+    /// The identity of source `id` in `project` (`None`: the provider's, as before
+    /// per-resource projects, so that identities stored then stay equal).
+    pub(crate) fn identity_of(&self, id: &str, project: Option<&str>) -> LogSourceIdentity {
         LogSourceIdentity {
             id: Field::Known(id.to_string()),
-            project_id: self.ctx.project().into(),
+            project_id: project
+                .map(str::to_string)
+                .or_else(|| self.ctx.project())
+                .into(),
         }
     }
 
-    /// The id to import: the one given, or the identity's, checked against the project
-    /// this provider serves.
-    fn import_target(&self, req: &ImportRequest<LogSourceIdentity>) -> Result<String, Diagnostics> {
-        let Some(identity) = &req.identity else {
-            return Ok(req.id.trim().to_string());
-        };
-        let wrong_project = match (identity.project_id.known(), self.ctx.project()) {
-            (Some(wanted), Some(ours)) => (wanted != &ours).then(|| {
-                format!(
-                    "The identity names project {wanted:?}, but this provider is configured for \
-                 {ours:?}. Import with a provider whose project_id is {wanted:?}."
-                )
-            }),
-            (Some(wanted), None) => Some(format!(
-                "The identity names project {wanted:?}, but this provider uses a \
-                 project-scoped key and sets no project_id. Set project_id = {wanted:?} with a \
-                 tenant-scoped key, or leave project_id out of the identity."
-            )),
-            _ => None,
-        };
-        if let Some(why) = wrong_project {
-            return Err(Diagnostic::error("Identity of another project", why).into());
+    /// The project and id to import: `PROJECT/ID` or a bare `ID` (the provider's project,
+    /// or a project-scoped key's own), or the identity's.
+    fn import_target(
+        &self,
+        req: &ImportRequest<LogSourceIdentity>,
+    ) -> Result<(Option<String>, String), Diagnostics> {
+        if let Some(identity) = &req.identity {
+            let project = identity.project_id.known().cloned();
+            let id = identity.id.known().cloned().unwrap_or_default();
+            return Ok((project.or_else(|| self.ctx.project()), id));
         }
-        Ok(identity.id.known().cloned().unwrap_or_default())
+        let given = req.id.trim();
+        match given.split_once('/') {
+            Some((project, id)) => {
+                if !crate::sigsentry::contract::is_project_id(project) {
+                    return Err(Diagnostic::error(
+                        "Invalid import id",
+                        format!(
+                            "Import takes ID or PROJECT/ID (e.g. prj_payments/ls_1234), but \
+                             {project:?} before the \"/\" is not a project id (\"prj_\" then \
+                             letters, digits, \"_\" or \"-\")."
+                        ),
+                    )
+                    .into());
+                }
+                Ok((Some(project.to_string()), id.to_string()))
+            }
+            None => Ok((self.ctx.project(), given.to_string())),
+        }
     }
 }
 
@@ -271,7 +352,8 @@ impl Resource for LogSourceResource {
     }
 
     fn identity(&self, state: &LogSourceModel) -> Option<LogSourceIdentity> {
-        state.id().map(|id| self.identity_of(id))
+        let project = state.project_id.known().map(String::as_str);
+        state.id().map(|id| self.identity_of(id, project))
     }
 
     /// Generated configuration (`terraform plan|query -generate-config-out`): the type,
@@ -299,15 +381,39 @@ impl Resource for LogSourceResource {
     /// Plan-time advice and ownership facts, never a change to the plan's values.
     async fn modify_plan(&self, req: Plan<Self>) -> Planned<Self> {
         let mut out = PlanResponse::unchanged(req.planned);
+        let Ok(client) = self.ctx.client() else {
+            return out;
+        };
         if let Some(prior) = &req.prior {
             self.note_held(prior).await;
+            if let Some(replace) = self.plan_project(prior, &req.config, &mut out.planned) {
+                out.requires_replace.push(replace);
+            }
             out.diagnostics = advice::unsent_write_only(prior, &req.config, &req.prior_private);
+        } else if req.config.project_id.is_null() {
+            // A create's project: the provider's when set, else the key's own (reported by
+            // the API when made).
+            if let Some(p) = self.ctx.project() {
+                out.planned.project_id = Field::Known(p);
+            }
+        }
+        // A project known now is checked now; one known only at apply, when it is.
+        if out.planned.project_id.is_unknown() && !req.config.project_id.is_null() {
+            return out;
+        }
+        let client = client.in_project(self.project_of(&out.planned).as_deref());
+        let problems = self.check_project(&client).await;
+        if problems.has_errors() {
+            out.diagnostics.extend(problems);
+            return out;
+        }
+        if req.prior.is_some() {
             return out;
         }
         let held = match self.twin(&out.planned) {
             Some(twin) => {
                 let (to_claim, held) = self.ledger.planned(twin);
-                if let (false, Ok(client)) = (to_claim.is_empty(), self.ctx.client()) {
+                if !to_claim.is_empty() {
                     self.claims(&client).for_holders(&to_claim).await;
                 }
                 held
@@ -322,13 +428,12 @@ impl Resource for LogSourceResource {
                 return out;
             }
         }
-        if let Ok(client) = self.ctx.client() {
-            let listing = self.ctx.project_sources(&client).await;
-            out.diagnostics =
-                advice::duplicate(&out.planned, listing.as_deref().map(Vec::as_slice), |id| {
-                    self.ledger.is_held(id)
-                });
-        }
+        let listing = self.ctx.project_sources(&client).await;
+        out.diagnostics.extend(advice::duplicate(
+            &out.planned,
+            listing.as_deref().map(Vec::as_slice),
+            |id| self.ledger.is_held(id),
+        ));
         if req.plan_private_returns {
             out.planned_private = Some(LogSourcePrivate {
                 plan: Some(PlanFacts {
@@ -342,11 +447,16 @@ impl Resource for LogSourceResource {
     }
 
     async fn create(&self, req: CreateRequest<LogSourceModel, LogSourcePrivate>) -> Applied<Self> {
-        let client = match self.ctx.client() {
+        let planned = req.planned;
+        let client = match self.client_for(&planned) {
             Ok(c) => c,
             Err(d) => return ApplyResponse::failed(d),
         };
-        let planned = req.planned;
+        // A project unknown at plan time is checked now, before anything is written.
+        let problems = self.check_project(&client).await;
+        if problems.has_errors() {
+            return ApplyResponse::failed(problems);
+        }
         let Some((creds, creds_attr)) = credentials_to_send(&planned, &req.config) else {
             return ApplyResponse::failed(
                 Diagnostic::error(
@@ -385,7 +495,12 @@ impl Resource for LogSourceResource {
                     };
                 }
             };
-        self.ctx.refresh().wrote(&made.source.id);
+        self.ctx.refresh(client.project()).wrote(&made.source.id);
+        if client.project().is_none() {
+            if let Some(p) = &made.source.project_id {
+                self.ctx.learned_key_project(p);
+            }
+        }
         let mut diagnostics = messages::passed_over(&made.passed_over);
         let mut source = made.source;
         let mut private = LogSourcePrivate {
@@ -412,8 +527,17 @@ impl Resource for LogSourceResource {
         if !diagnostics.has_errors() {
             diagnostics.extend(verify(&client, &planned, &req.config, &source.id).await);
         }
+        let mut state = planned.refreshed(&source);
+        if state.project_id.is_unknown() {
+            // An API that does not report projects: the one addressed, or the key's own.
+            state.project_id = client
+                .project()
+                .map(str::to_string)
+                .or_else(|| self.ctx.key_project())
+                .into();
+        }
         ApplyResponse {
-            state: Some(planned.refreshed(&source)),
+            state: Some(state),
             private: Some(private),
             diagnostics,
         }
@@ -432,15 +556,28 @@ impl Resource for LogSourceResource {
             return out;
         };
         self.note_held(&req.state).await;
-        let client = match self.ctx.client() {
+        let client = match self.client_for(&req.state) {
             Ok(c) => c,
             Err(d) => {
                 out.diagnostics = d;
                 return out;
             }
         };
-        match self.ctx.refresh().read(&client, id).await {
-            Ok(source) => out.state = Some(req.state.clone().refreshed(&source)),
+        match self.ctx.refresh(client.project()).read(&client, id).await {
+            Ok(source) => {
+                if client.project().is_none() {
+                    if let Some(p) = &source.project_id {
+                        self.ctx.learned_key_project(p);
+                    }
+                }
+                let mut state = req.state.clone().refreshed(&source);
+                // State of a release before per-resource projects, with a provider project:
+                // that project, which its identity already names.
+                if state.project_id.is_null() {
+                    state.project_id = self.ctx.project().into();
+                }
+                out.state = Some(state);
+            }
             Err(ApiError::NotFound { .. }) => {
                 tracing::info!(%id, "log source no longer exists; removing it from state");
                 out.state = None;
@@ -471,7 +608,7 @@ impl Resource for LogSourceResource {
                 diagnostics: Diagnostics::new(),
             };
         }
-        let client = match self.ctx.client() {
+        let client = match self.client_for(&req.prior) {
             Ok(c) => c,
             Err(d) => return ApplyResponse::failed(d),
         };
@@ -489,7 +626,7 @@ impl Resource for LogSourceResource {
         let state = if patch.is_empty() {
             req.planned.clone()
         } else {
-            self.ctx.refresh().wrote(&id);
+            self.ctx.refresh(client.project()).wrote(&id);
             match client.update(&id, &patch, private.generation).await {
                 Ok(u) => {
                     private.bump(u.generation);
@@ -533,7 +670,7 @@ impl Resource for LogSourceResource {
             tracing::info!(%id, "not deleting a source this process adopted for another object");
             return messages::left_to_adopter(id).into();
         }
-        let client = match self.ctx.client() {
+        let client = match self.client_for(&req.prior) {
             Ok(c) => c,
             Err(d) => return d.into(),
         };
@@ -548,7 +685,7 @@ impl Resource for LogSourceResource {
                 Err(e) => return api_diagnostics(&e, "delete", CredentialsAttr::Plain).into(),
             }
         }
-        self.ctx.refresh().wrote(id);
+        self.ctx.refresh(client.project()).wrote(id);
         match client.delete(id).await {
             Ok(()) | Err(ApiError::NotFound { .. }) => {
                 self.ledger.deleted(id);
@@ -562,8 +699,8 @@ impl Resource for LogSourceResource {
         &self,
         req: ImportRequest<LogSourceIdentity>,
     ) -> ImportResponse<LogSourceModel, LogSourcePrivate> {
-        let id = match self.import_target(&req) {
-            Ok(id) => id,
+        let (project, id) = match self.import_target(&req) {
+            Ok(t) => t,
             Err(d) => return ImportResponse::failed(d),
         };
         let id = id.as_str();
@@ -573,14 +710,15 @@ impl Resource for LogSourceResource {
                     "Invalid log source id",
                     format!(
                         "Import takes the log source's id, e.g. terraform import \
-                         sigsentry_log_source.x ls_1234, but {why}."
+                         sigsentry_log_source.x ls_1234 (or prj_x/ls_1234 for another \
+                         project), but {why}."
                     ),
                 )
                 .into(),
             );
         }
         let client = match self.ctx.client() {
-            Ok(c) => c,
+            Ok(c) => c.in_project(project.as_deref()),
             Err(d) => return ImportResponse::failed(d),
         };
         match client.get(id).await {
@@ -588,22 +726,37 @@ impl Resource for LogSourceResource {
             // Import is trusted, not arbitrated: the source is claimed at the first
             // apply-time write (a claim here, in a plan with import blocks, would be
             // forgotten with the plan and then read as another object's).
-            Ok(source) => ImportResponse {
-                state: Some(LogSourceModel::default().refreshed(&source)),
-                private: LogSourcePrivate {
-                    claim_before_write: true,
-                    ..Default::default()
-                },
-                diagnostics: Diagnostics::new(),
-            },
+            Ok(source) => {
+                let mut state = LogSourceModel::default().refreshed(&source);
+                state.project_id = source.project_id.clone().or(project).into();
+                ImportResponse {
+                    state: Some(state),
+                    private: LogSourcePrivate {
+                        claim_before_write: true,
+                        ..Default::default()
+                    },
+                    diagnostics: Diagnostics::new(),
+                }
+            }
             Err(ApiError::NotFound { .. }) => ImportResponse::failed(
                 Diagnostic::error(
                     "Log source not found",
-                    format!("No log source with id {id:?} exists in this project."),
+                    format!(
+                        "No log source with id {id:?} exists in {}. A source of another \
+                         project imports as PROJECT/ID, e.g. prj_other/{id}.",
+                        match client.project() {
+                            Some(p) => format!("project {p:?}"),
+                            None => "this API key's project".to_string(),
+                        }
+                    ),
                 )
                 .into(),
             ),
-            Err(e) => ImportResponse::failed(api_diagnostics(&e, "import", CredentialsAttr::Plain)),
+            Err(e) => ImportResponse::failed(
+                errors::project_problem(&e, client.project(), self.ctx.key_project().as_deref())
+                    .map(Diagnostics::from)
+                    .unwrap_or_else(|| api_diagnostics(&e, "import", CredentialsAttr::Plain)),
+            ),
         }
     }
 }

@@ -2,7 +2,9 @@
 //! the struct the resource works on all come from here, descriptions (and so the docs)
 //! included.
 
-use crate::framework::validators::{length_between, no_empty_strings, no_nulls, not_empty, one_of};
+use crate::framework::validators::{
+    length_between, no_empty_strings, no_nulls, not_empty, one_of, Validator,
+};
 use crate::framework::{computed, optional, optional_computed, required, Field, Set};
 use crate::provider::platforms::{Credentials, LOG_TYPES};
 use crate::tfplugin::value::Value;
@@ -73,6 +75,15 @@ crate::model! {
              stays recorded in state (tainted after a create) so nothing is orphaned. \
              Default: `false`.",
         ),
+        project_id: Field<String> = optional_computed(
+            "The project the log source lives in (`prj_...`). Unset, it is the provider's \
+             `project_id`, or with a project-scoped key and no provider project, the key's own \
+             project as the API reports it. A tenant-scoped key can so manage many projects \
+             from one provider block. Changing it replaces the log source: a source cannot move \
+             between projects.",
+        )
+        .use_state_for_unknown()
+        .validate(project_id_format()),
         tenant_id: Field<String> = computed("The tenant the log source belongs to.")
             .use_state_for_unknown(),
         created_at: Field<String> = computed("When the log source was created (RFC 3339).")
@@ -105,6 +116,24 @@ impl LogSourceModel {
     }
 }
 
+/// A project id as the API writes them (`prj_` then letters, digits, `_` or `-`).
+pub fn project_id_format() -> Validator {
+    Validator::new(|v, at| match v.as_str() {
+        Some(p) if !crate::sigsentry::contract::is_project_id(p) => {
+            crate::tfplugin::diagnostics::Diagnostic::error(
+                "Invalid project id",
+                format!(
+                    "{at} is {p:?}, which is not a SigSentry project id: they look like \
+                     \"prj_\" followed by letters, digits, \"_\" or \"-\"."
+                ),
+            )
+            .at(at.clone())
+            .into()
+        }
+        _ => Default::default(),
+    })
+}
+
 crate::model! {
     /// What identifies a log source to Terraform 1.12+ (`import { identity = {...} }`,
     /// `terraform query`): its id, and the project it lives in.
@@ -112,8 +141,8 @@ crate::model! {
         description: "The identity of a SigSentry log source.",
         id: Field<String> = required("The log source's id (`ls_...`)."),
         project_id: Field<String> = optional(
-            "The project it belongs to, for tenant-scoped keys (the provider's `project_id`); \
-             null for a project-scoped key, whose project is implicit.",
+            "The project it belongs to (the resource's `project_id`). Optional when importing: \
+             unset, the provider's `project_id`, or a project-scoped key's own project.",
         ),
     }
 }

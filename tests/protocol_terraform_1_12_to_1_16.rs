@@ -667,3 +667,46 @@ fn a_project_named_or_left_implicit_is_the_same_identity_but_another_project_is_
         assert_eq!(fake.sources().len(), 1);
     });
 }
+
+/// Terraform 1.14.0 calls GenerateResourceConfig without the state to generate from (core
+/// issue 37896, fixed in 1.14.1): the answer is an error saying so, never a panic or an
+/// empty configuration that would be written to the generated file.
+#[test]
+fn generated_configuration_without_state_is_a_clear_error() {
+    let fake = Fake::start();
+    rt().block_on(async {
+        let mut core = configured(&fake).await;
+        let rt_ty = core.resource_type(TYPE);
+        for state in [None, Some(dv(&rt_ty, &Value::Null))] {
+            let out = core
+                .client
+                .generate_resource_config(pb::generate_resource_config::Request {
+                    type_name: TYPE.into(),
+                    state,
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            assert!(out.config.is_none(), "{:?}", out.config);
+            let errs = errors(&out.diagnostics).join("\n");
+            assert!(
+                errs.contains("no state") && errs.contains("1.14.1"),
+                "{errs}"
+            );
+        }
+        // The provider goes on serving.
+        let state = create_one(&mut core, "after-missing-state").await;
+        let out = core
+            .client
+            .generate_resource_config(pb::generate_resource_config::Request {
+                type_name: TYPE.into(),
+                state: Some(state),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        let config = value(&rt_ty, out.config.as_ref().unwrap());
+        assert_eq!(config.get_attr("name"), Some(&s("after-missing-state")));
+    });
+}

@@ -7,7 +7,9 @@
 
 mod support;
 
+use sigsentry_provider::fake_api::{ApiKey, FakeApi, KeyScope, SeedSource};
 use std::collections::BTreeSet;
+use support::fake::{Fake, KEY};
 use support::hcl::{self, Block, Expr};
 use support::setup;
 use support::terraform::{require_terraform, Workspace};
@@ -202,6 +204,117 @@ fn query_generates_import_blocks_by_identity_that_plan_as_imports() {
 }
 
 #[test]
+fn a_generated_file_is_formatted_and_holds_no_credential() {
+    if !require_terraform(
+        1,
+        14,
+        "a_generated_file_is_formatted_and_holds_no_credential",
+    ) {
+        return;
+    }
+    let Some((fake, ws)) = setup("a_generated_file_is_formatted_and_holds_no_credential") else {
+        return;
+    };
+    // Made by one workspace with credentials the API keeps...
+    ws.config(
+        r#"
+resource "sigsentry_log_source" "made" {
+  type        = "splunk"
+  name        = "made-here"
+  credentials = { host = "https://splunk.example.com", token = "GENERATED-SECRET" }
+  sources     = ["main"]
+}
+"#,
+    );
+    ws.apply(&[]);
+    assert_eq!(
+        fake.sources()[0]
+            .credentials
+            .get("token")
+            .map(String::as_str),
+        Some("GENERATED-SECRET")
+    );
+    // ...found by another, which generates its configuration.
+    let other = Workspace::new(&fake.url(), KEY);
+    other.config(PROVIDER);
+    std::fs::write(
+        other.path().join("found.tfquery.hcl"),
+        list_block("splunk", None),
+    )
+    .unwrap();
+    let (q, generated) = query_and_generate(&other);
+    for secret in ["GENERATED-SECRET", KEY] {
+        assert!(!generated.contains(secret), "{generated}");
+        assert!(!q.all().contains(secret), "{}", q.all());
+    }
+    let (resources, _) = resources_and_imports(&generated);
+    assert_eq!(resources.len(), 1, "{generated}");
+    for attr in ["credentials", "credentials_wo"] {
+        assert!(
+            matches!(resources[0].get(attr), None | Some(Expr::Null)),
+            "{attr} in\n{generated}"
+        );
+    }
+}
+
+/// The messages of type `kind` that `terraform query -json` printed.
+fn messages(run: &support::terraform::Run, kind: &str) -> Vec<serde_json::Value> {
+    run.stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["type"] == kind)
+        .collect()
+}
+
+#[test]
+fn query_json_reads_every_page_and_stops_at_the_limit() {
+    if !require_terraform(1, 14, "query_json_reads_every_page_and_stops_at_the_limit") {
+        return;
+    }
+    let Some((fake, ws)) = setup("query_json_reads_every_page_and_stops_at_the_limit") else {
+        return;
+    };
+    // 130 sources: two pages of the API's 100.
+    let total = 130;
+    for i in 0..total {
+        fake.create_out_of_band("loki", &format!("paged-{i:03}"), &["{app=\"x\"}"]);
+    }
+    fake.create_out_of_band("splunk", "not-listed", &["main"]);
+    ws.config(PROVIDER);
+    let list_requests = || {
+        fake.requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path == "/v1/config/log-sources")
+            .count()
+    };
+    // (limit, results, list pages read)
+    for (limit, want, pages) in [(50, 50, 1), (120, 120, 2), (500, total, 2)] {
+        std::fs::write(
+            ws.path().join("paged.tfquery.hcl"),
+            list_block("loki", Some(limit)),
+        )
+        .unwrap();
+        let before = list_requests();
+        let q = ws.run(&["query", "-json"]).ok();
+        let results = messages(&q, "list_resource_found");
+        assert_eq!(results.len(), want, "limit {limit}:\n{}", q.stderr);
+        let ids: BTreeSet<&str> = results
+            .iter()
+            .map(|m| {
+                m["list_resource_found"]["identity"]["id"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("no identity in {m}"))
+            })
+            .collect();
+        assert_eq!(ids.len(), want, "limit {limit}: an id twice");
+        let complete = messages(&q, "list_complete");
+        assert_eq!(complete.len(), 1, "{}", q.stdout);
+        assert_eq!(complete[0]["list_complete"]["total"], want, "{}", q.stdout);
+        assert_eq!(list_requests() - before, pages, "limit {limit}");
+    }
+}
+
+#[test]
 fn an_import_block_by_identity_adopts_the_source() {
     if !require_terraform(1, 12, "an_import_block_by_identity_adopts_the_source") {
         return;
@@ -234,12 +347,93 @@ resource "sigsentry_log_source" "adopted" {{
     ws.assert_no_changes();
 }
 
+const TENANT_KEY: &str = "ss_secret_tenant_scoped_key";
+
+#[test]
+fn a_tenant_scoped_key_imports_by_identity_in_the_project_it_names() {
+    let test = "a_tenant_scoped_key_imports_by_identity_in_the_project_it_names";
+    if !require_terraform(1, 12, test) {
+        return;
+    }
+    let seed = |project: &str| SeedSource {
+        log_type: "splunk".into(),
+        name: "team-logs".into(),
+        sources: vec!["main".into()],
+        is_active: None,
+        project_id: Some(project.into()),
+    };
+    let tenant = ApiKey {
+        scope: KeyScope::Tenant,
+        ..ApiKey::project(TENANT_KEY, "unused")
+    };
+    // The same name in two projects: only the one named may be adopted.
+    let fake = Fake::start_with(
+        FakeApi::new()
+            .key(tenant)
+            .seed([seed("prj_team"), seed("prj_default")]),
+    );
+    let team = fake
+        .sources()
+        .into_iter()
+        .find(|s| s.project_id == "prj_team")
+        .unwrap()
+        .id;
+    let ws = Workspace::new(&fake.url(), TENANT_KEY);
+    let config = |identity: &str| {
+        format!(
+            r#"
+provider "sigsentry" {{
+  project_id = "prj_team"
+}}
+
+import {{
+  to       = sigsentry_log_source.team
+  identity = {identity}
+}}
+
+resource "sigsentry_log_source" "team" {{
+  type        = "splunk"
+  name        = "team-logs"
+  credentials = {{ host = "https://splunk.example.com", token = "tok" }}
+  sources     = ["main"]
+}}
+"#
+        )
+    };
+    // An identity naming another project than the provider's is refused, naming both.
+    ws.config(&config(&format!(
+        "{{ id = \"{team}\", project_id = \"prj_elsewhere\" }}"
+    )));
+    let refused = ws.plan();
+    assert_eq!(refused.code, 1, "{}", refused.all());
+    assert!(
+        refused.all().contains("prj_elsewhere") && refused.all().contains("prj_team"),
+        "{}",
+        refused.all()
+    );
+    // The id alone: the project is the provider's.
+    ws.config(&config(&format!("{{ id = \"{team}\" }}")));
+    let plan = ws.plan();
+    assert!(
+        plan.stdout.contains("1 to import, 0 to add"),
+        "{}",
+        plan.all()
+    );
+    ws.apply(&[]);
+    let instance = ws.first_instance_in_state_file();
+    assert_eq!(instance["identity"]["id"], team.as_str(), "{instance}");
+    assert_eq!(instance["identity"]["project_id"], "prj_team", "{instance}");
+    assert_eq!(fake.sources().len(), 2);
+    ws.assert_no_changes();
+    assert!(!ws.state_file().contains(TENANT_KEY));
+}
+
 const WITH_ACTION: &str = r#"
 resource "sigsentry_log_source" "checked" {
   type        = "splunk"
   name        = "checked"
   credentials = { host = "https://splunk.example.com", token = "TOKEN" }
-  sources     = ["main", "audit"]
+  sources     = SOURCES
 
   lifecycle {
     action_trigger {
@@ -256,21 +450,48 @@ action "sigsentry_log_source_test" "check" {
 }
 "#;
 
+fn with_action(token: &str, sources: &str) -> String {
+    WITH_ACTION
+        .replace("TOKEN", token)
+        .replace("SOURCES", sources)
+}
+
+/// How many connection tests the fake has run.
+fn tests_run(fake: &Fake) -> usize {
+    fake.requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/test"))
+        .count()
+}
+
 #[test]
-fn the_test_action_runs_after_create_and_with_invoke() {
-    if !require_terraform(1, 14, "the_test_action_runs_after_create_and_with_invoke") {
+fn the_test_action_runs_after_create_after_update_and_with_invoke() {
+    let test = "the_test_action_runs_after_create_after_update_and_with_invoke";
+    if !require_terraform(1, 14, test) {
         return;
     }
-    let Some((_fake, ws)) = setup("the_test_action_runs_after_create_and_with_invoke") else {
+    let Some((fake, ws)) = setup(test) else {
         return;
     };
-    ws.config(&WITH_ACTION.replace("TOKEN", "tok-good"));
+    ws.config(&with_action("tok-good", "[\"main\"]"));
     let created = ws.apply(&[]);
     assert!(
         created.all().contains("Testing log source"),
         "{}",
         created.all()
     );
+    assert_eq!(tests_run(&fake), 1);
+    // Nothing to change: no trigger.
+    ws.apply(&[]);
+    assert_eq!(tests_run(&fake), 1);
+    ws.config(&with_action("tok-good", "[\"main\", \"audit\"]"));
+    let updated = ws.apply(&[]);
+    assert!(
+        updated.all().contains("Testing log source"),
+        "{}",
+        updated.all()
+    );
+    assert_eq!(tests_run(&fake), 2);
     let invoked = ws.apply(&["-invoke=action.sigsentry_log_source_test.check"]);
     assert!(
         invoked.all().contains("sample log line"),
@@ -278,20 +499,45 @@ fn the_test_action_runs_after_create_and_with_invoke() {
         invoked.all()
     );
     assert!(invoked.all().contains("works"), "{}", invoked.all());
+    assert_eq!(tests_run(&fake), 3);
+    assert_eq!(fake.sources().len(), 1);
+    ws.assert_no_changes();
 }
 
 #[test]
-fn the_test_action_fails_with_the_platform_error() {
-    if !require_terraform(1, 14, "the_test_action_fails_with_the_platform_error") {
+fn a_failing_test_action_fails_the_apply_and_keeps_the_source() {
+    let test = "a_failing_test_action_fails_the_apply_and_keeps_the_source";
+    if !require_terraform(1, 14, test) {
         return;
     }
-    let Some((_fake, ws)) = setup("the_test_action_fails_with_the_platform_error") else {
+    let Some((fake, ws)) = setup(test) else {
         return;
     };
     // The fake's platforms reject credentials containing "reject".
-    ws.config(&WITH_ACTION.replace("TOKEN", "reject-me"));
+    ws.config(&with_action("reject-me", "[\"main\"]"));
     let run = ws.run(&["apply", "-auto-approve", "-no-color"]);
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.all().contains("AUTH_FAILED"), "{}", run.all());
     assert!(!run.all().contains("reject-me"), "{}", run.all());
+    // The source was made and is kept: in state, neither tainted nor made twice.
+    let sources = fake.sources();
+    assert_eq!(sources.len(), 1);
+    let instance = ws.first_instance_in_state_file();
+    assert_eq!(instance["attributes"]["id"], sources[0].id.as_str());
+    assert!(instance["status"].is_null(), "{instance}");
+
+    // After an update the same: the apply fails, the update stays.
+    ws.config(&with_action("reject-me", "[\"main\", \"audit\"]"));
+    let run = ws.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("AUTH_FAILED"), "{}", run.all());
+    let sources = fake.sources();
+    assert_eq!(sources.len(), 1);
+    let mut read = sources[0].sources.clone();
+    read.sort();
+    assert_eq!(read, ["audit", "main"]);
+    let instance = ws.first_instance_in_state_file();
+    assert_eq!(instance["attributes"]["id"], sources[0].id.as_str());
+    assert!(instance["status"].is_null(), "{instance}");
+    ws.assert_no_changes();
 }

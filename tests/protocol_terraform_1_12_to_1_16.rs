@@ -1,6 +1,8 @@
-//! The RPCs Terraform 1.12 to 1.16 added, driven as core drives them (no CLI that new runs
-//! on these machines; see tests/support/core.rs): resource identity, the list resource for
-//! `terraform query`, generated configuration and the test action, against the fake API.
+//! The RPCs Terraform 1.12 to 1.16 added, driven as core drives them (see
+//! tests/support/core.rs): resource identity, the list resource for `terraform query`,
+//! generated configuration and the test action, against the fake API. They run with any CLI
+//! or none; tests/acceptance_newer_terraform.rs runs the same features on a real Terraform
+//! 1.15.5, and for 1.16, which no CLI here runs, these are all there is.
 
 mod support;
 

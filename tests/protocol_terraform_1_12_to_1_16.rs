@@ -385,6 +385,21 @@ fn the_list_streams_250_sources_page_by_page_and_stops_at_the_limit() {
     });
 }
 
+/// GenerateResourceConfig for `state`, as core calls it.
+async fn generate(
+    core: &mut Core,
+    state: Option<pb::DynamicValue>,
+) -> pb::generate_resource_config::Response {
+    core.client
+        .generate_resource_config(pb::generate_resource_config::Request {
+            type_name: TYPE.into(),
+            state,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 #[test]
 fn generated_configuration_keeps_what_a_user_writes_and_never_credentials() {
     let fake = Fake::start();
@@ -403,15 +418,7 @@ fn generated_configuration_keeps_what_a_user_writes_and_never_credentials() {
             .unwrap()
             .into_inner();
         let state = imported.imported_resources[0].state.clone();
-        let out = core
-            .client
-            .generate_resource_config(pb::generate_resource_config::Request {
-                type_name: TYPE.into(),
-                state,
-            })
-            .await
-            .unwrap()
-            .into_inner();
+        let out = generate(&mut core, state).await;
         assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
         let config = value(&rt_ty, out.config.as_ref().unwrap());
         assert_eq!(config.get_attr("type"), Some(&s("loki")));
@@ -680,15 +687,7 @@ fn generated_configuration_without_state_is_a_clear_error() {
         let mut core = configured(&fake).await;
         let rt_ty = core.resource_type(TYPE);
         for state in [None, Some(dv(&rt_ty, &Value::Null))] {
-            let out = core
-                .client
-                .generate_resource_config(pb::generate_resource_config::Request {
-                    type_name: TYPE.into(),
-                    state,
-                })
-                .await
-                .unwrap()
-                .into_inner();
+            let out = generate(&mut core, state).await;
             assert!(out.config.is_none(), "{:?}", out.config);
             let errs = errors(&out.diagnostics).join("\n");
             assert!(
@@ -698,15 +697,7 @@ fn generated_configuration_without_state_is_a_clear_error() {
         }
         // The provider goes on serving.
         let state = create_one(&mut core, "after-missing-state").await;
-        let out = core
-            .client
-            .generate_resource_config(pb::generate_resource_config::Request {
-                type_name: TYPE.into(),
-                state: Some(state),
-            })
-            .await
-            .unwrap()
-            .into_inner();
+        let out = generate(&mut core, Some(state)).await;
         assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
         let config = value(&rt_ty, out.config.as_ref().unwrap());
         assert_eq!(config.get_attr("name"), Some(&s("after-missing-state")));

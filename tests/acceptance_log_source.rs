@@ -535,6 +535,78 @@ resource "sigsentry_log_source" "dd" {{
     ws.assert_no_changes();
 }
 
+/// Every entry of the zip archive at `path` (a saved plan), uncompressed and joined: what
+/// the file holds, not its deflated bytes.
+fn zip_contents(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nfor n in z.namelist(): sys.stdout.buffer.write(z.read(n))",
+        ])
+        .arg(path)
+        .output()
+        .expect("python3 reads the plan file");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn write_only_credentials_from_an_ephemeral_variable_are_never_written_down() {
+    let test = "write_only_credentials_from_an_ephemeral_variable_are_never_written_down";
+    if !require_terraform(1, 11, test) {
+        return;
+    }
+    let Some((fake, ws)) = setup(test) else {
+        return;
+    };
+    ws.config(
+        r#"
+variable "app_key" {
+  type      = string
+  ephemeral = true
+}
+
+resource "sigsentry_log_source" "dd" {
+  type                   = "datadog"
+  name                   = "datadog-ephemeral"
+  credentials_wo         = { apiKey = "dd-api-key", appKey = var.app_key }
+  credentials_wo_version = "1"
+  sources                = ["service:checkout"]
+}
+"#,
+    );
+    let secret = "EPHEMERAL-APP-KEY";
+    let var = format!("-var=app_key={secret}");
+    let plan = ws.run(&["plan", "-no-color", "-out=tfplan", &var]).ok();
+    assert!(!plan.all().contains(secret), "{}", plan.all());
+    let saved = zip_contents(&ws.path().join("tfplan"));
+    assert!(
+        saved.contains("datadog-ephemeral"),
+        "not the plan's contents"
+    );
+    assert!(!saved.contains(secret), "the secret is in the saved plan");
+    let shown = ws.run(&["show", "-json", "tfplan"]).ok();
+    assert!(!shown.stdout.contains(secret), "{}", shown.stdout);
+    // An ephemeral variable is given again when the saved plan is applied.
+    let applied = ws.apply(&[&var, "tfplan"]);
+    assert!(!applied.all().contains(secret), "{}", applied.all());
+    assert_eq!(
+        fake.sources()[0]
+            .credentials
+            .get("appKey")
+            .map(String::as_str),
+        Some(secret)
+    );
+    assert!(!ws.state_file().contains(secret));
+    assert!(!ws.run(&["show", "-json"]).ok().stdout.contains(secret));
+    let again = ws.run(&["plan", "-detailed-exitcode", "-no-color", &var]);
+    assert_eq!(again.code, 0, "{}", again.all());
+}
+
 #[test]
 fn trace_logs_never_contain_secrets_or_the_api_key() {
     let Some((_fake, mut ws)) = setup("trace_logs_never_contain_secrets_or_the_api_key") else {

@@ -1,6 +1,8 @@
-//! The RPCs Terraform 1.12 to 1.16 added, driven as core drives them (no CLI that new runs
-//! on these machines; see tests/support/core.rs): resource identity, the list resource for
-//! `terraform query`, generated configuration and the test action, against the fake API.
+//! The RPCs Terraform 1.12 to 1.16 added, driven as core drives them (see
+//! tests/support/core.rs): resource identity, the list resource for `terraform query`,
+//! generated configuration and the test action, against the fake API. They run with any CLI
+//! or none; tests/acceptance_newer_terraform.rs runs the same features on a real Terraform
+//! 1.15.5, and for 1.16, which no CLI here runs, these are all there is.
 
 mod support;
 
@@ -383,6 +385,21 @@ fn the_list_streams_250_sources_page_by_page_and_stops_at_the_limit() {
     });
 }
 
+/// GenerateResourceConfig for `state`, as core calls it.
+async fn generate(
+    core: &mut Core,
+    state: Option<pb::DynamicValue>,
+) -> pb::generate_resource_config::Response {
+    core.client
+        .generate_resource_config(pb::generate_resource_config::Request {
+            type_name: TYPE.into(),
+            state,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 #[test]
 fn generated_configuration_keeps_what_a_user_writes_and_never_credentials() {
     let fake = Fake::start();
@@ -401,15 +418,7 @@ fn generated_configuration_keeps_what_a_user_writes_and_never_credentials() {
             .unwrap()
             .into_inner();
         let state = imported.imported_resources[0].state.clone();
-        let out = core
-            .client
-            .generate_resource_config(pb::generate_resource_config::Request {
-                type_name: TYPE.into(),
-                state,
-            })
-            .await
-            .unwrap()
-            .into_inner();
+        let out = generate(&mut core, state).await;
         assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
         let config = value(&rt_ty, out.config.as_ref().unwrap());
         assert_eq!(config.get_attr("type"), Some(&s("loki")));
@@ -785,5 +794,32 @@ fn terraform_1_16_carries_the_plan_s_facts_to_the_apply_walk() {
             "the final plan listed again: {requests:?}"
         );
         assert_eq!(fake.sources().len(), 2);
+    });
+}
+
+/// Terraform 1.14.0 calls GenerateResourceConfig without the state to generate from (core
+/// issue 37896, fixed in 1.14.1): the answer is an error saying so, never a panic or an
+/// empty configuration that would be written to the generated file.
+#[test]
+fn generated_configuration_without_state_is_a_clear_error() {
+    let fake = Fake::start();
+    rt().block_on(async {
+        let mut core = configured(&fake).await;
+        let rt_ty = core.resource_type(TYPE);
+        for state in [None, Some(dv(&rt_ty, &Value::Null))] {
+            let out = generate(&mut core, state).await;
+            assert!(out.config.is_none(), "{:?}", out.config);
+            let errs = errors(&out.diagnostics).join("\n");
+            assert!(
+                errs.contains("no state") && errs.contains("1.14.1"),
+                "{errs}"
+            );
+        }
+        // The provider goes on serving.
+        let state = create_one(&mut core, "after-missing-state").await;
+        let out = generate(&mut core, Some(state)).await;
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        let config = value(&rt_ty, out.config.as_ref().unwrap());
+        assert_eq!(config.get_attr("name"), Some(&s("after-missing-state")));
     });
 }

@@ -617,6 +617,22 @@ impl<P: Provider> ProviderAdapter<P> {
     ) -> Result<GenerateResourceConfigResponse, Diagnostics> {
         let r = self.resource(&req.type_name)?;
         let state = decode(&req.state, &r.declared, "state")?;
+        // Terraform 1.14.0 sends no state here (core issue 37896, fixed in 1.14.1): say so,
+        // rather than generate from nothing or blame the provider.
+        if state.is_null() {
+            return Err(Diagnostic::error(
+                "Terraform sent no state to generate configuration from",
+                format!(
+                    "Terraform asked for the configuration of a {} without sending the \
+                     object's state, so there is nothing to generate it from. Terraform \
+                     1.14.0 does this for `terraform query -generate-config-out`; it is \
+                     fixed in Terraform 1.14.1. Upgrade Terraform, or import with an \
+                     `import` block and `terraform plan -generate-config-out`.",
+                    r.type_name
+                ),
+            )
+            .into());
+        }
         let mut config = r.ops.generate_config(&state)?;
         // What only the provider sets is never configuration.
         if let Value::Object(attrs) = &mut config {

@@ -1,7 +1,8 @@
-//! A client that drives the provider the way Terraform core does for the RPCs no CLI on
-//! these machines can call (1.12+): the real binary over its socket with mutual TLS, the
-//! schemas fetched first (GetProviderSchema, then GetResourceIdentitySchemas, as core
-//! does), and every value encoded against the type core derives from those schemas.
+//! A client that drives the provider the way Terraform core does for the RPCs of 1.12 and
+//! later, with any CLI or none (no 1.16 CLI runs here): the real binary over its socket with
+//! mutual TLS, the schemas fetched first (GetProviderSchema, then
+//! GetResourceIdentitySchemas, as core does), and every value encoded against the type core
+//! derives from those schemas.
 
 use super::plugin::{self, terraform_like_cert, ClientCert, Plugin};
 use super::proto::tfplugin6 as pb;

@@ -4,6 +4,7 @@
 
 pub mod core;
 pub mod fake;
+pub mod hcl;
 pub mod hostile;
 pub mod mock;
 pub mod plugin;

@@ -400,14 +400,14 @@ resource "sigsentry_log_source" "team" {{
 "#
         )
     };
-    // An identity naming another project than the provider's is refused, naming both.
+    // An identity naming a project the tenant does not have is refused, naming it.
     ws.config(&config(&format!(
         "{{ id = \"{team}\", project_id = \"prj_elsewhere\" }}"
     )));
     let refused = ws.plan();
     assert_eq!(refused.code, 1, "{}", refused.all());
     assert!(
-        refused.all().contains("prj_elsewhere") && refused.all().contains("prj_team"),
+        refused.all().contains("prj_elsewhere") && refused.all().contains("project_id"),
         "{}",
         refused.all()
     );

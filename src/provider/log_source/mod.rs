@@ -397,7 +397,12 @@ impl Resource for LogSourceResource {
                 out.planned.project_id = Field::Known(p);
             }
         }
-        // A project known now is checked now; one known only at apply, when it is.
+        // An update addresses the project its source is in (a move is a replacement, whose
+        // create is planned next); its refresh already asked the API there.
+        if req.prior.is_some() {
+            return out;
+        }
+        // A create's project known now is checked now; one known only at apply, then.
         if out.planned.project_id.is_unknown() && !req.config.project_id.is_null() {
             return out;
         }
@@ -405,9 +410,6 @@ impl Resource for LogSourceResource {
         let problems = self.check_project(&client).await;
         if problems.has_errors() {
             out.diagnostics.extend(problems);
-            return out;
-        }
-        if req.prior.is_some() {
             return out;
         }
         let held = match self.twin(&out.planned) {

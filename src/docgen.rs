@@ -82,12 +82,17 @@ fn pages() -> Vec<Page> {
         });
     }
     // Guides: prose and tested examples, no schema.
-    pages.push(Page {
-        out: "guides/testing-modules.md",
-        template: "guides/testing-modules.md.tmpl",
-        block: Block::default(),
-        identity: None,
-    });
+    for (out, template) in [
+        ("guides/testing-modules.md", "guides/testing-modules.md.tmpl"),
+        ("guides/many-projects.md", "guides/many-projects.md.tmpl"),
+    ] {
+        pages.push(Page {
+            out,
+            template,
+            block: Block::default(),
+            identity: None,
+        });
+    }
     pages
 }
 

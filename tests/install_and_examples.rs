@@ -109,6 +109,7 @@ fn examples_are_formatted_and_valid() {
         ("examples/data-sources/sigsentry_log_source", 0),
         ("examples/data-sources/sigsentry_log_sources", 0),
         ("examples/actions/sigsentry_log_source_test", 14),
+        ("examples/guides/many-projects", 0),
     ] {
         if minor < needs {
             eprintln!("SKIP validate {dir}: it needs Terraform >= 1.{needs}");

@@ -8,3 +8,6 @@ terraform import sigsentry_log_source.cloudwatch ls_4f0c2a9e-7b1d-4c55-9a0e-3f2b
 #     to = sigsentry_log_source.cloudwatch
 #     id = "ls_4f0c2a9e-7b1d-4c55-9a0e-3f2b8c1d6e70"
 #   }
+
+# A source of another project (tenant-scoped key): PROJECT/ID.
+terraform import sigsentry_log_source.cloudwatch prj_payments/ls_4f0c2a9e-7b1d-4c55-9a0e-3f2b8c1d6e70

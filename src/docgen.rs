@@ -83,7 +83,10 @@ fn pages() -> Vec<Page> {
     }
     // Guides: prose and tested examples, no schema.
     for (out, template) in [
-        ("guides/testing-modules.md", "guides/testing-modules.md.tmpl"),
+        (
+            "guides/testing-modules.md",
+            "guides/testing-modules.md.tmpl",
+        ),
         ("guides/many-projects.md", "guides/many-projects.md.tmpl"),
     ] {
         pages.push(Page {

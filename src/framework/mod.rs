@@ -19,6 +19,7 @@ mod data_source;
 mod list;
 pub mod model;
 pub mod plan;
+pub mod prelude;
 pub mod private;
 mod provider;
 mod registry;

@@ -2,11 +2,11 @@
 //! else its environment variable, else the default. Defaults live here and in the
 //! client's `ClientConfig::new`, nowhere else.
 
+use crate::framework::prelude::{AttributePath, Number};
+use crate::framework::prelude::{Diagnostic, Diagnostics};
 use crate::framework::validators::{integer_between, Validator};
 use crate::framework::{optional, Field, Model};
 use crate::sigsentry::Secret;
-use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use crate::tfplugin::value::{AttributePath, Number};
 use std::ops::RangeInclusive;
 use std::time::Duration;
 

@@ -3,8 +3,8 @@
 use super::config::Settings;
 use super::refresh::Refresh;
 use super::walks::CommandWalks;
+use crate::framework::prelude::{Diagnostic, Diagnostics};
 use crate::sigsentry::{ApiError, Client, ClientConfig, ListFilter, LogSource};
-use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use tokio_util::sync::CancellationToken;

@@ -8,10 +8,10 @@ use super::errors::{self, api_diagnostics, CredentialsAttr};
 use super::filters;
 use super::mapping::LogSourceView;
 use crate::framework::model::copy_same_named;
+use crate::framework::prelude::AttributePath;
+use crate::framework::prelude::{Diagnostic, Diagnostics};
 use crate::framework::{computed, optional_computed, DataSource, Field, ReadDataResponse, Set};
 use crate::sigsentry::{ApiError, ListFilter, LogSource};
-use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use crate::tfplugin::value::AttributePath;
 use std::sync::Arc;
 
 crate::model! {

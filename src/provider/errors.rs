@@ -3,9 +3,9 @@
 
 use super::mapping::attribute_path;
 pub use super::mapping::CredentialsAttr;
+use crate::framework::prelude::AttributePath;
+use crate::framework::prelude::{Diagnostic, Diagnostics};
 use crate::sigsentry::ApiError;
-use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use crate::tfplugin::value::AttributePath;
 
 /// Diagnostics for a failed API call made while doing `action` (create, read, ...).
 pub fn api_diagnostics(err: &ApiError, action: &str, creds: CredentialsAttr) -> Diagnostics {

@@ -1,11 +1,11 @@
 //! The filters a listing takes (`project_id`, `type`, `name_regex`), declared once for the
 //! data sources and the `sigsentry_log_source` list resource.
 
+use crate::framework::prelude::AttributePath;
+use crate::framework::prelude::{Diagnostic, Diagnostics};
 use crate::framework::validators::{one_of, regex};
 use crate::framework::{optional, AttributeSpec};
 use crate::provider::platforms::LOG_TYPES;
-use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use crate::tfplugin::value::AttributePath;
 
 /// The `project_id` attribute of a lookup: which project to read.
 pub fn project_attribute() -> AttributeSpec {

@@ -2,10 +2,10 @@
 //! [`LogSourceView`] that both data sources show and the resource refreshes from, and the
 //! API field names, which error details use to point at an attribute.
 
+use crate::framework::prelude::AttributePath;
 use crate::framework::{computed, Field, Set};
 use crate::sigsentry::contract::fields;
 use crate::sigsentry::LogSource;
-use crate::tfplugin::value::AttributePath;
 
 crate::model! {
     /// A log source as the API describes it, in Terraform's terms: each element of

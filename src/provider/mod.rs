@@ -22,12 +22,12 @@ mod walks;
 
 use self::config::ProviderConfig;
 use self::context::ProviderContext;
+use crate::framework::prelude::AttributePath;
+use crate::framework::prelude::{Diagnostic, Diagnostics};
 use crate::framework::{
     data_source, ActionHandle, ConfigureRequest, DataSourceHandle, ListResourceHandle, Provider,
     ResourceHandle,
 };
-use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use crate::tfplugin::value::AttributePath;
 use std::sync::Arc;
 
 pub use self::config::DEFAULT_API_URL;

@@ -2,9 +2,9 @@
 //! the resource checks credentials against it, the data sources check their type filter,
 //! and the docs print it.
 
+use crate::framework::prelude::AttributePath;
+use crate::framework::prelude::{Diagnostic, Diagnostics};
 use crate::framework::Field;
-use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use crate::tfplugin::value::AttributePath;
 use std::collections::BTreeMap;
 
 /// One platform: its API name and credential keys.
@@ -242,7 +242,7 @@ fn is_http_url(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tfplugin::diagnostics::Severity;
+    use crate::framework::prelude::Severity;
 
     fn creds(pairs: &[(&str, Field<String>)]) -> Credentials {
         pairs

@@ -4,10 +4,10 @@
 
 use super::model::LogSourceModel;
 use super::private::LogSourcePrivate;
+use crate::framework::prelude::AttributePath;
+use crate::framework::prelude::{Diagnostic, Diagnostics};
 use crate::framework::Field;
 use crate::sigsentry::LogSource;
-use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use crate::tfplugin::value::AttributePath;
 use std::collections::BTreeSet;
 
 /// Live sources with the type and name of a planned create that no object of this state

@@ -4,10 +4,10 @@
 //! Unknown values are skipped until known; an unknown is never treated as empty.
 
 use super::model::LogSourceModel;
+use crate::framework::prelude::AttributePath;
+use crate::framework::prelude::{Diagnostic, Diagnostics};
 use crate::framework::Field;
 use crate::provider::platforms::check_credentials;
-use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use crate::tfplugin::value::AttributePath;
 
 /// Checks the configuration of `sigsentry_log_source` across its attributes.
 pub fn validate(config: &LogSourceModel) -> Diagnostics {
@@ -53,8 +53,8 @@ pub fn validate(config: &LogSourceModel) -> Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::prelude::Severity;
     use crate::framework::{Declared, Model, Set};
-    use crate::tfplugin::diagnostics::Severity;
 
     #[test]
     fn attribute_and_cross_attribute_rules_name_their_paths() {

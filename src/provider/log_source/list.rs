@@ -4,11 +4,11 @@
 
 use super::model::LogSourceModel;
 use super::LogSourceResource;
+use crate::framework::prelude::Diagnostics;
 use crate::framework::{optional, Field, ListRequest, ListResource, ListSink, Listed};
 use crate::provider::errors::{self, api_diagnostics, CredentialsAttr};
 use crate::provider::filters;
 use crate::sigsentry::{ListFilter, LogSource};
-use crate::tfplugin::diagnostics::Diagnostics;
 use std::sync::Arc;
 
 crate::model! {

@@ -2,8 +2,8 @@
 //! happened, to which source, and the next step.
 
 use super::ownership::{CreateFailure, PassedOver, Unproven};
+use crate::framework::prelude::{Diagnostic, Diagnostics};
 use crate::provider::errors::{api_diagnostics, CredentialsAttr};
-use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 
 /// The warning about replays passed over that may be leftovers, if any.
 pub fn passed_over(list: &[PassedOver]) -> Diagnostics {

@@ -21,13 +21,13 @@ use super::context::ProviderContext;
 use super::errors::{self, api_diagnostics, CredentialsAttr};
 use super::mapping::LogSourceView;
 use crate::framework::model::copy_same_named;
+use crate::framework::prelude::{Diagnostic, Diagnostics};
 use crate::framework::{
     Applied, ApplyResponse, CreateRequest, DeleteRequest, DeleteResponse, Field, ImportRequest,
     ImportResponse, Plan, PlanResponse, Planned, ReadRequest, ReadResponse, Resource,
     UpdateRequest, ValidateRequest,
 };
 use crate::sigsentry::{ApiError, Client, LogSource, LogSourcePatch, NewLogSource, Secret};
-use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -106,7 +106,7 @@ impl LogSourceResource {
         prior: &LogSourceModel,
         config: &LogSourceModel,
         planned: &mut LogSourceModel,
-    ) -> Option<crate::tfplugin::value::AttributePath> {
+    ) -> Option<crate::framework::prelude::AttributePath> {
         let before = self.effective_project(prior);
         let after = match config.project_id.known() {
             Some(p) => Some(p.clone()),
@@ -123,7 +123,7 @@ impl LogSourceResource {
             // naming a project is not taken for a move (a wrong one fails at apply).
             _ => false,
         };
-        moves.then(|| crate::tfplugin::value::AttributePath::attr("project_id"))
+        moves.then(|| crate::framework::prelude::AttributePath::attr("project_id"))
     }
 
     /// The twin of a model whose type, name and sources are known.

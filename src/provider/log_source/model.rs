@@ -2,12 +2,12 @@
 //! the struct the resource works on all come from here, descriptions (and so the docs)
 //! included.
 
+use crate::framework::prelude::Value;
 use crate::framework::validators::{
     length_between, no_empty_strings, no_nulls, not_empty, one_of, Validator,
 };
 use crate::framework::{computed, optional, optional_computed, required, Field, Set};
 use crate::provider::platforms::{Credentials, LOG_TYPES};
-use crate::tfplugin::value::Value;
 
 crate::model! {
     /// The configuration, plan and state of one log source.
@@ -120,7 +120,7 @@ impl LogSourceModel {
 pub fn project_id_format() -> Validator {
     Validator::new(|v, at| match v.as_str() {
         Some(p) if !crate::sigsentry::contract::is_project_id(p) => {
-            crate::tfplugin::diagnostics::Diagnostic::error(
+            crate::framework::prelude::Diagnostic::error(
                 "Invalid project id",
                 format!(
                     "{at} is {p:?}, which is not a SigSentry project id: they look like \

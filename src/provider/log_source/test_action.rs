@@ -4,12 +4,12 @@
 //! from a resource's `action_trigger`; it complements the resource's `verify`, which
 //! tests within the apply itself.
 
+use crate::framework::prelude::AttributePath;
+use crate::framework::prelude::{Diagnostic, Diagnostics};
 use crate::framework::{required, Action, Field, Progress};
 use crate::provider::context::ProviderContext;
 use crate::provider::errors::{api_diagnostics, CredentialsAttr};
 use crate::sigsentry::{check_id, ApiError};
-use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
-use crate::tfplugin::value::AttributePath;
 use std::sync::Arc;
 
 /// The most preview lines streamed, and how much of each.

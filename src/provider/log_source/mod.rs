@@ -1,6 +1,7 @@
 //! The `sigsentry_log_source` resource, on its typed model ([`LogSourceModel`]) and
 //! private state ([`LogSourcePrivate`]). Which source belongs to which object is decided
-//! in `ownership`; this file maps its outcomes, and the API's answers, to state and
+//! in `ownership`, its project in `projects`, what an apply sends in `requests`; this file
+//! maps their outcomes, and the API's answers, to state and
 //! diagnostics.
 
 mod advice;
@@ -10,6 +11,8 @@ mod messages;
 pub mod model;
 pub(crate) mod ownership;
 pub mod private;
+mod projects;
+mod requests;
 pub mod test_action;
 
 pub use self::model::{LogSourceIdentity, LogSourceModel};
@@ -17,6 +20,7 @@ pub use self::private::LogSourcePrivate;
 
 use self::ownership::{BeforeWrite, Claims, CreateFailure, Ledger, Twin};
 use self::private::PlanFacts;
+use self::requests::{credentials_to_send, patch_for, record_sent, secrets, verify};
 use super::context::ProviderContext;
 use super::errors::{self, api_diagnostics, CredentialsAttr};
 use super::mapping::LogSourceView;
@@ -27,8 +31,7 @@ use crate::framework::{
     ImportResponse, Plan, PlanResponse, Planned, ReadRequest, ReadResponse, Resource,
     UpdateRequest, ValidateRequest,
 };
-use crate::sigsentry::{ApiError, Client, LogSource, LogSourcePatch, NewLogSource, Secret};
-use std::collections::BTreeMap;
+use crate::sigsentry::{ApiError, Client, LogSource, LogSourcePatch, NewLogSource};
 use std::sync::Arc;
 
 /// The resource type name.
@@ -60,72 +63,6 @@ impl LogSourceResource {
         }
     }
 
-    /// The project requests about `m` name: its own `project_id`, else the provider's
-    /// (`None`: a project-scoped key's own).
-    fn project_of(&self, m: &LogSourceModel) -> Option<String> {
-        m.project_id.known().cloned().or_else(|| self.ctx.project())
-    }
-
-    /// The client, addressing the project of `m`.
-    fn client_for(&self, m: &LogSourceModel) -> Result<Client, Diagnostics> {
-        Ok(self.ctx.client()?.in_project(self.project_of(m).as_deref()))
-    }
-
-    /// The project `m` lives in when it can be told: its own, the provider's, or the key's.
-    fn effective_project(&self, m: &LogSourceModel) -> Option<String> {
-        self.project_of(m).or_else(|| self.ctx.key_project())
-    }
-
-    /// Checks, once per project and process, that the key can use the project `client`
-    /// names: an error at `project_id` saying what is wrong, before anything is written.
-    async fn check_project(&self, client: &Client) -> Diagnostics {
-        match self.ctx.check_project(client).await {
-            Ok(()) => Diagnostics::new(),
-            Err(e) => {
-                if matches!(e, ApiError::Forbidden { .. }) && client.project().is_some() {
-                    // A project-scoped key refused another project: one read naming none
-                    // shows the key's own, for the message.
-                    let _ = self.ctx.check_project(&client.in_project(None)).await;
-                }
-                let key = self.ctx.key_project();
-                match errors::project_problem(&e, client.project(), key.as_deref()) {
-                    Some(d) => d.into(),
-                    None => api_diagnostics(&e, "plan", CredentialsAttr::Plain),
-                }
-            }
-        }
-    }
-
-    /// An update's project: unset in configuration, the prior one stays, unless the
-    /// provider now names another (then it moves); set, it is the configured one. A move
-    /// between projects replaces the source: the path that says so, if it moves. Prior
-    /// state of a release before per-resource projects holds none: its project is the
-    /// provider's, or the key's own.
-    fn plan_project(
-        &self,
-        prior: &LogSourceModel,
-        config: &LogSourceModel,
-        planned: &mut LogSourceModel,
-    ) -> Option<crate::framework::prelude::AttributePath> {
-        let before = self.effective_project(prior);
-        let after = match config.project_id.known() {
-            Some(p) => Some(p.clone()),
-            None if config.project_id.is_unknown() => return None,
-            None => match (self.ctx.project(), &before) {
-                (Some(p), Some(b)) if &p != b => Some(p),
-                _ => return None,
-            },
-        };
-        planned.project_id = after.clone().into();
-        let moves = match (&before, &after) {
-            (Some(b), Some(a)) => a != b,
-            // A legacy object of a project-scoped key, whose project no answer showed yet:
-            // naming a project is not taken for a move (a wrong one fails at apply).
-            _ => false,
-        };
-        moves.then(|| crate::framework::prelude::AttributePath::attr("project_id"))
-    }
-
     /// The twin of a model whose type, name and sources are known.
     fn twin(&self, m: &LogSourceModel) -> Option<Twin> {
         Some(Twin {
@@ -149,24 +86,6 @@ impl LogSourceResource {
             }
         }
     }
-}
-
-fn secrets(map: &BTreeMap<String, String>) -> BTreeMap<String, Secret> {
-    map.iter()
-        .map(|(k, v)| (k.clone(), Secret::new(v.clone())))
-        .collect()
-}
-
-/// Which credentials an apply sends, and where diagnostics about them point.
-fn credentials_to_send(
-    planned: &LogSourceModel,
-    config: &LogSourceModel,
-) -> Option<(BTreeMap<String, String>, CredentialsAttr)> {
-    if let Some(c) = LogSourceModel::known_credentials(&planned.credentials) {
-        return Some((c, CredentialsAttr::Plain));
-    }
-    LogSourceModel::known_credentials(&config.credentials_wo)
-        .map(|c| (c, CredentialsAttr::WriteOnly))
 }
 
 impl LogSourceModel {
@@ -196,105 +115,12 @@ impl LogSourceModel {
     }
 }
 
-/// Records what was sent of write-only credentials: their key names only.
-fn record_sent(
-    private: &mut LogSourcePrivate,
-    sent: &BTreeMap<String, String>,
-    attr: CredentialsAttr,
-) {
-    private.write_only_keys = match attr {
-        CredentialsAttr::WriteOnly => Some(sent.keys().cloned().collect()),
-        CredentialsAttr::Plain => None,
-    };
-}
-
 /// The private state to answer a read or an unchanged update with: `None` keeps what
 /// Terraform holds, unless it still carries what earlier releases kept and this one drops.
 fn cleaned(private: &LogSourcePrivate) -> Option<LogSourcePrivate> {
     private
         .holds_legacy_digest()
         .then(|| private.clone().without_legacy())
-}
-
-/// Runs the API's connection test when `verify = true`: an error diagnostic if the
-/// platform rejects the credentials, sample lines to the log at info otherwise. The
-/// credentials (plain or write-only, as configured) are redacted from whatever comes back.
-async fn verify(
-    client: &Client,
-    planned: &LogSourceModel,
-    config: &LogSourceModel,
-    id: &str,
-) -> Diagnostics {
-    let mut diags = Diagnostics::new();
-    if planned.verify.known() != Some(&true) {
-        return diags;
-    }
-    let creds = credentials_to_send(planned, config).map(|(c, _)| secrets(&c));
-    match client.test(id, creds.as_ref()).await {
-        Ok(result) if result.ok => {
-            for line in result.sample_lines.iter().take(SAMPLE_LINES) {
-                let short: String = line.chars().take(SAMPLE_CHARS).collect();
-                tracing::info!(%id, line = %short, "verify: sample log line");
-            }
-        }
-        Ok(result) => {
-            diags.push(Diagnostic::error(
-                "Log source verification failed",
-                format!(
-                    "SigSentry could not read logs with these credentials: {}. The log source \
-                     {id} exists and is kept in state; fix the credentials and apply again.",
-                    result.reason()
-                ),
-            ));
-        }
-        Err(e) => diags.extend(api_diagnostics(&e, "verify", CredentialsAttr::Plain)),
-    }
-    diags
-}
-
-/// The PATCH that moves a source from `prior` to `planned`, and where diagnostics about
-/// its credentials point.
-fn patch_for(
-    prior: &LogSourceModel,
-    planned: &LogSourceModel,
-    config: &LogSourceModel,
-) -> (
-    LogSourcePatch,
-    Option<BTreeMap<String, String>>,
-    CredentialsAttr,
-) {
-    let mut patch = LogSourcePatch::default();
-    if planned.name != prior.name {
-        patch.name = planned.name.known().cloned();
-    }
-    let sources = planned.known_sources();
-    if sources != prior.known_sources() {
-        patch.sources = Some(sources);
-    }
-    if let Some(active) = planned.is_active.known() {
-        if prior.is_active.known() != Some(active) {
-            patch.is_active = Some(*active);
-        }
-    }
-    let plain = LogSourceModel::known_credentials(&planned.credentials);
-    let prior_plain = LogSourceModel::known_credentials(&prior.credentials);
-    let mut attr = CredentialsAttr::Plain;
-    let send = match plain {
-        Some(c) if prior_plain.as_ref() != Some(&c) => Some(c),
-        Some(_) => None,
-        None => {
-            attr = CredentialsAttr::WriteOnly;
-            let rotated = planned.credentials_wo_version != prior.credentials_wo_version;
-            // Switching from credentials to credentials_wo sends the new ones.
-            if rotated || prior_plain.is_some() {
-                LogSourceModel::known_credentials(&config.credentials_wo)
-            } else {
-                None
-            }
-        }
-    };
-    patch.credentials = send.as_ref().map(secrets);
-    (patch, send, attr)
 }
 
 impl LogSourceResource {

@@ -1,8 +1,7 @@
 //! The `sigsentry_log_source` resource, on its typed model ([`LogSourceModel`]) and
 //! private state ([`LogSourcePrivate`]). Which source belongs to which object is decided
 //! in `ownership`, its project in `projects`, what an apply sends in `requests`; this file
-//! maps their outcomes, and the API's answers, to state and
-//! diagnostics.
+//! maps their outcomes, and the API's answers, to state and diagnostics.
 
 mod advice;
 mod checks;

@@ -32,8 +32,8 @@ fn reads(fake: &Fake) -> (usize, usize) {
     (lists, gets.count() - lists)
 }
 
-fn applied(n: usize, test: &str) -> Option<(Fake, Workspace)> {
-    let (fake, ws) = support::setup(test)?;
+fn applied(n: usize) -> Option<(Fake, Workspace)> {
+    let (fake, ws) = support::setup()?;
     ws.config(&splunk(n));
     ws.apply(&["-parallelism=20"]);
     assert_eq!(fake.sources().len(), n);
@@ -43,7 +43,7 @@ fn applied(n: usize, test: &str) -> Option<(Fake, Workspace)> {
 
 #[test]
 fn a_refresh_of_250_sources_walks_the_list_and_gets_none() {
-    let Some((fake, ws)) = applied(250, "a_refresh_of_250_sources_walks_the_list") else {
+    let Some((fake, ws)) = applied(250) else {
         return;
     };
     ws.assert_no_changes();
@@ -54,7 +54,7 @@ fn a_refresh_of_250_sources_walks_the_list_and_gets_none() {
 
 #[test]
 fn drift_is_still_seen_under_the_list_snapshot() {
-    let Some((fake, ws)) = applied(250, "drift_is_still_seen_under_the_list_snapshot") else {
+    let Some((fake, ws)) = applied(250) else {
         return;
     };
     let all = fake.sources();
@@ -83,7 +83,7 @@ fn drift_is_still_seen_under_the_list_snapshot() {
 
 #[test]
 fn three_sources_in_a_project_of_500_are_read_one_by_one() {
-    let Some((fake, ws)) = applied(3, "three_sources_in_a_project_of_500") else {
+    let Some((fake, ws)) = applied(3) else {
         return;
     };
     for i in 0..497 {
@@ -96,7 +96,7 @@ fn three_sources_in_a_project_of_500_are_read_one_by_one() {
 
 #[test]
 fn a_rate_limited_apply_creates_each_source_once() {
-    if !require_terraform(1, 0, "a_rate_limited_apply_creates_each_source_once") {
+    if !require_terraform(1, 0) {
         return;
     }
     let fake = Fake::start_with(FakeApi::new().pacing(Settings {

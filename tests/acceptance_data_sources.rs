@@ -6,7 +6,7 @@ use support::setup;
 
 #[test]
 fn lookup_by_id_and_by_name() {
-    let Some((fake, ws)) = setup("lookup_by_id_and_by_name") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     let id = fake.create_out_of_band("loki", "loki-prod", &["{app=\"a\"}", "{app=\"b\"}"]);
@@ -47,7 +47,7 @@ output "by_name_sources" {{
 
 #[test]
 fn lookup_errors_name_the_problem_and_the_candidates() {
-    let Some((fake, ws)) = setup("lookup_errors_name_the_problem_and_the_candidates") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     let a = fake.create_out_of_band("splunk", "dup", &["main"]);
@@ -80,7 +80,7 @@ fn lookup_errors_name_the_problem_and_the_candidates() {
 
 #[test]
 fn listing_follows_pages_and_filters() {
-    let Some((fake, ws)) = setup("listing_follows_pages_and_filters") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     // The provider asks for 100 per page: 250 splunk sources span three pages.
@@ -128,7 +128,7 @@ output "prod_names" {
 
 #[test]
 fn verify_fails_on_rejected_credentials_and_keeps_the_source_in_state() {
-    let Some((fake, ws)) = setup("verify_fails_on_rejected_credentials") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(
@@ -163,7 +163,7 @@ resource "sigsentry_log_source" "v" {
 
 #[test]
 fn verify_passes_silently() {
-    let Some((fake, ws)) = setup("verify_passes_silently") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(

@@ -45,7 +45,7 @@ fn assert_converged(fake: &Fake, ws: &Workspace, n: usize) {
 
 #[test]
 fn connection_refused_fails_clearly_and_quickly() {
-    if !require_terraform(1, 0, "connection_refused_fails_clearly_and_quickly") {
+    if !require_terraform(1, 0) {
         return;
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -66,7 +66,7 @@ fn connection_refused_fails_clearly_and_quickly() {
 
 #[test]
 fn hanging_api_times_out_in_bounded_time() {
-    let Some((fake, mut ws)) = setup("hanging_api_times_out_in_bounded_time") else {
+    let Some((fake, mut ws)) = setup() else {
         return;
     };
     ws.set_env("SIGSENTRY_TIMEOUT_SECONDS", "1");
@@ -92,7 +92,7 @@ fn hanging_api_times_out_in_bounded_time() {
 
 #[test]
 fn proxy_html_502_truncated_json_and_500_after_commit_end_with_one_source_each() {
-    let Some((fake, ws)) = setup("proxy_html_502_truncated_json_and_500_after_commit") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(&splunk(1, "a"));
@@ -124,7 +124,7 @@ fn proxy_html_502_truncated_json_and_500_after_commit_end_with_one_source_each()
 
 #[test]
 fn rate_limit_storm_at_parallelism_20_over_200_sources() {
-    let Some((fake, ws)) = setup("rate_limit_storm_at_parallelism_20_over_200_sources") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(&splunk(200, "storm"));
@@ -137,7 +137,7 @@ fn rate_limit_storm_at_parallelism_20_over_200_sources() {
 
 #[test]
 fn replay_naming_a_deleted_source_creates_again() {
-    let Some((fake, ws)) = setup("replay_naming_a_deleted_source_creates_again") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(&splunk(1, "again"));
@@ -159,7 +159,7 @@ fn replay_naming_a_deleted_source_creates_again() {
 
 #[test]
 fn ctrl_c_during_apply_loses_nothing_and_the_next_apply_converges() {
-    let Some((fake, ws)) = setup("ctrl_c_during_apply_loses_nothing") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(&splunk(50, "intr"));

@@ -39,8 +39,8 @@ output "n" { value = length(data.sigsentry_log_sources.all.ids) }
 "#;
 
 /// A workspace against `h`, logging at debug so a panic would show, with fast retries.
-fn workspace(h: &Hostile, test: &str) -> Option<Workspace> {
-    if !require_terraform(1, 0, test) {
+fn workspace(h: &Hostile) -> Option<Workspace> {
+    if !require_terraform(1, 0) {
         return None;
     }
     let mut ws = Workspace::new(&h.url(), support::fake::KEY);
@@ -97,7 +97,7 @@ fn list_pages_that_never_end_stop_at_the_page_limit() {
             json!({"success": true, "data": [], "nextCursor": format!("c{n}")}),
         )
     });
-    let Some(ws) = workspace(&h, "list_pages_that_never_end_stop_at_the_page_limit") else {
+    let Some(ws) = workspace(&h) else {
         return;
     };
     ws.config(LIST);
@@ -122,7 +122,7 @@ fn a_page_of_110_mb_is_refused_unread_in_bounded_memory() {
             total: 110 * 1024 * 1024,
             declared,
         });
-        let Some(mut ws) = workspace(&h, "a_page_of_110_mb_is_refused_unread") else {
+        let Some(mut ws) = workspace(&h) else {
             return;
         };
         let usage = ws.path().join("usage.txt");
@@ -159,7 +159,7 @@ fn an_endless_retry_after_after_a_slow_attempt_fails_without_a_panic() {
             )),
         )
     });
-    let Some(ws) = workspace(&h, "an_endless_retry_after_fails_without_a_panic") else {
+    let Some(ws) = workspace(&h) else {
         return;
     };
     ws.config(&resource());
@@ -184,7 +184,7 @@ fn a_body_dripped_a_byte_at_a_time_is_bounded_by_the_total_timeout() {
             Duration::from_millis(100),
         )
     });
-    let Some(mut ws) = workspace(&h, "a_body_dripped_a_byte_at_a_time_is_bounded") else {
+    let Some(mut ws) = workspace(&h) else {
         return;
     };
     ws.set_env("SIGSENTRY_TIMEOUT_SECONDS", "2");
@@ -209,7 +209,7 @@ fn unusable_ids_from_a_create_never_reach_state_or_a_path() {
                 Reply::ok(201, source(id, "hostile"))
             }
         });
-        let Some(ws) = workspace(&h, "unusable_ids_from_a_create_never_reach_state") else {
+        let Some(ws) = workspace(&h) else {
             return;
         };
         ws.config(&resource());
@@ -239,7 +239,7 @@ fn an_answer_about_another_source_is_refused_and_never_deleted() {
         "DELETE" => Reply::Full(204, Vec::new(), String::new()),
         _ => Reply::ok(200, source("ls_theirs", "hostile")),
     });
-    let Some(ws) = workspace(&h, "an_answer_about_another_source_is_refused") else {
+    let Some(ws) = workspace(&h) else {
         return;
     };
     ws.config(&resource());
@@ -281,7 +281,7 @@ fn success_false_is_an_error_and_an_empty_200_delete_is_success() {
         "DELETE" => Reply::Full(200, Vec::new(), String::new()),
         _ => Reply::ok(200, source("ls_yes", "hostile")),
     });
-    let Some(ws) = workspace(&h, "success_false_is_an_error_and_an_empty_200_delete") else {
+    let Some(ws) = workspace(&h) else {
         return;
     };
     ws.config(&resource().replace("\"hostile\"", "\"refused\""));
@@ -300,7 +300,7 @@ fn success_false_is_an_error_and_an_empty_200_delete_is_success() {
 
 #[test]
 fn proxies_are_never_used_for_a_plain_http_api() {
-    let Some((fake, mut ws)) = support::setup("proxies_are_never_used_for_a_plain_http_api") else {
+    let Some((fake, mut ws)) = support::setup() else {
         return;
     };
     let proxy = Hostile::start(|_, _| Reply::json(502, json!({})));
@@ -338,7 +338,7 @@ fn api_error_text_is_redacted_and_stripped_of_control_characters() {
                 "details": [{"field": "credentials.token", "message": format!("{token} rejected")}]}}),
         )
     });
-    let Some(mut ws) = workspace(&h, "api_error_text_is_redacted") else {
+    let Some(mut ws) = workspace(&h) else {
         return;
     };
     ws.set_env("TF_LOG", "trace");

@@ -22,7 +22,7 @@ resource "sigsentry_log_source" "cw" {
 
 #[test]
 fn create_then_second_plan_is_empty() {
-    let Some((fake, ws)) = setup("create_then_second_plan_is_empty") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(CLOUDWATCH);
@@ -45,7 +45,7 @@ fn create_then_second_plan_is_empty() {
 
 #[test]
 fn each_source_costs_terraform_as_little_state_as_it_can() {
-    let Some((_fake, ws)) = setup("each_source_costs_terraform_as_little_state_as_it_can") else {
+    let Some((_fake, ws)) = setup() else {
         return;
     };
     ws.config(CLOUDWATCH);
@@ -73,7 +73,7 @@ fn each_source_costs_terraform_as_little_state_as_it_can() {
 
 #[test]
 fn repeating_an_earlier_change_is_applied_not_replayed() {
-    let Some((fake, ws)) = setup("repeating_an_earlier_change_is_applied_not_replayed") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(CLOUDWATCH);
@@ -90,7 +90,7 @@ fn repeating_an_earlier_change_is_applied_not_replayed() {
 
 #[test]
 fn order_of_sources_never_makes_a_diff() {
-    let Some((_fake, ws)) = setup("order_of_sources_never_makes_a_diff") else {
+    let Some((_fake, ws)) = setup() else {
         return;
     };
     ws.config(CLOUDWATCH);
@@ -104,7 +104,7 @@ fn order_of_sources_never_makes_a_diff() {
 
 #[test]
 fn name_sources_and_credentials_update_in_place() {
-    let Some((fake, ws)) = setup("name_sources_and_credentials_update_in_place") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(CLOUDWATCH);
@@ -143,7 +143,7 @@ fn name_sources_and_credentials_update_in_place() {
 
 #[test]
 fn type_change_replaces() {
-    let Some((fake, ws)) = setup("type_change_replaces") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(CLOUDWATCH);
@@ -171,7 +171,7 @@ resource "sigsentry_log_source" "cw" {
 
 #[test]
 fn out_of_band_rename_is_detected_and_reverted() {
-    let Some((fake, ws)) = setup("out_of_band_rename_is_detected_and_reverted") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(CLOUDWATCH);
@@ -193,7 +193,7 @@ fn out_of_band_rename_is_detected_and_reverted() {
 
 #[test]
 fn out_of_band_delete_is_recreated() {
-    let Some((fake, ws)) = setup("out_of_band_delete_is_recreated") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(CLOUDWATCH);
@@ -211,7 +211,7 @@ fn out_of_band_delete_is_recreated() {
 
 #[test]
 fn destroy_removes_and_tolerates_already_gone() {
-    let Some((fake, ws)) = setup("destroy_removes_and_tolerates_already_gone") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(&format!(
@@ -232,7 +232,7 @@ fn destroy_removes_and_tolerates_already_gone() {
 
 #[test]
 fn import_by_cli_then_credentials_update_in_place() {
-    let Some((fake, ws)) = setup("import_by_cli_then_credentials_update_in_place") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     let id = fake.create_out_of_band(
@@ -267,10 +267,10 @@ fn import_by_cli_then_credentials_update_in_place() {
 
 #[test]
 fn import_block_generates_config_without_replacement() {
-    if !require_terraform(1, 5, "import_block_generates_config_without_replacement") {
+    if !require_terraform(1, 5) {
         return;
     }
-    let Some((fake, ws)) = setup("import_block_generates_config_without_replacement") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     let id = fake.create_out_of_band("loki", "loki-staging", &["{app=\"x\"}"]);
@@ -310,7 +310,7 @@ fn import_block_generates_config_without_replacement() {
 
 #[test]
 fn api_auth_permission_and_quota_errors_are_clear() {
-    let Some((fake, mut ws)) = setup("api_auth_permission_and_quota_errors_are_clear") else {
+    let Some((fake, mut ws)) = setup() else {
         return;
     };
     ws.config(CLOUDWATCH);
@@ -341,7 +341,7 @@ fn api_auth_permission_and_quota_errors_are_clear() {
 
 #[test]
 fn two_503s_then_success_make_one_source_with_one_key() {
-    let Some((fake, ws)) = setup("two_503s_then_success_make_one_source_with_one_key") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(CLOUDWATCH);
@@ -368,7 +368,7 @@ fn two_503s_then_success_make_one_source_with_one_key() {
 
 #[test]
 fn lost_response_yields_exactly_one_source() {
-    let Some((fake, ws)) = setup("lost_response_yields_exactly_one_source") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(CLOUDWATCH);
@@ -382,7 +382,7 @@ fn lost_response_yields_exactly_one_source() {
 
 #[test]
 fn killed_after_commit_then_reapply_adopts_the_first_source() {
-    let Some((fake, ws)) = setup("killed_after_commit_then_reapply_adopts_the_first_source") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(CLOUDWATCH);
@@ -423,7 +423,7 @@ fn killed_after_commit_then_reapply_adopts_the_first_source() {
 
 #[test]
 fn thirty_sources_under_429s_are_created_once() {
-    let Some((fake, ws)) = setup("thirty_sources_under_429s_are_created_once") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(
@@ -450,7 +450,7 @@ resource "sigsentry_log_source" "many" {
 
 #[test]
 fn identical_twins_get_distinct_sources() {
-    let Some((fake, ws)) = setup("identical_twins_get_distinct_sources") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(
@@ -470,15 +470,10 @@ resource "sigsentry_log_source" "twin" {
 
 #[test]
 fn write_only_credentials_stay_out_of_state_and_rotate_by_version() {
-    if !require_terraform(
-        1,
-        11,
-        "write_only_credentials_stay_out_of_state_and_rotate_by_version",
-    ) {
+    if !require_terraform(1, 11) {
         return;
     }
-    let Some((fake, ws)) = setup("write_only_credentials_stay_out_of_state_and_rotate_by_version")
-    else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     let config = |secret: &str, version: &str| {
@@ -556,11 +551,10 @@ fn zip_contents(path: &std::path::Path) -> String {
 
 #[test]
 fn write_only_credentials_from_an_ephemeral_variable_are_never_written_down() {
-    let test = "write_only_credentials_from_an_ephemeral_variable_are_never_written_down";
-    if !require_terraform(1, 11, test) {
+    if !require_terraform(1, 11) {
         return;
     }
-    let Some((fake, ws)) = setup(test) else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(
@@ -609,7 +603,7 @@ resource "sigsentry_log_source" "dd" {
 
 #[test]
 fn trace_logs_never_contain_secrets_or_the_api_key() {
-    let Some((_fake, mut ws)) = setup("trace_logs_never_contain_secrets_or_the_api_key") else {
+    let Some((_fake, mut ws)) = setup() else {
         return;
     };
     ws.config(CLOUDWATCH);

@@ -123,10 +123,10 @@ fn the_hcl_reader_reads_structure_not_layout() {
 
 #[test]
 fn query_generates_import_blocks_by_identity_that_plan_as_imports() {
-    if !require_terraform(1, 14, "query_generates_import_blocks_by_identity") {
+    if !require_terraform(1, 14) {
         return;
     }
-    let Some((fake, ws)) = setup("query_generates_import_blocks_by_identity") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     let ids: BTreeSet<String> = (0..3)
@@ -205,14 +205,10 @@ fn query_generates_import_blocks_by_identity_that_plan_as_imports() {
 
 #[test]
 fn a_generated_file_is_formatted_and_holds_no_credential() {
-    if !require_terraform(
-        1,
-        14,
-        "a_generated_file_is_formatted_and_holds_no_credential",
-    ) {
+    if !require_terraform(1, 14) {
         return;
     }
-    let Some((fake, ws)) = setup("a_generated_file_is_formatted_and_holds_no_credential") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     // Made by one workspace with credentials the API keeps...
@@ -268,10 +264,10 @@ fn messages(run: &support::terraform::Run, kind: &str) -> Vec<serde_json::Value>
 
 #[test]
 fn query_json_reads_every_page_and_stops_at_the_limit() {
-    if !require_terraform(1, 14, "query_json_reads_every_page_and_stops_at_the_limit") {
+    if !require_terraform(1, 14) {
         return;
     }
-    let Some((fake, ws)) = setup("query_json_reads_every_page_and_stops_at_the_limit") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     // 130 sources: two pages of the API's 100.
@@ -316,10 +312,10 @@ fn query_json_reads_every_page_and_stops_at_the_limit() {
 
 #[test]
 fn an_import_block_by_identity_adopts_the_source() {
-    if !require_terraform(1, 12, "an_import_block_by_identity_adopts_the_source") {
+    if !require_terraform(1, 12) {
         return;
     }
-    let Some((fake, ws)) = setup("an_import_block_by_identity_adopts_the_source") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     let id = fake.create_out_of_band("splunk", "by-identity", &["main"]);
@@ -351,8 +347,7 @@ const TENANT_KEY: &str = "ss_secret_tenant_scoped_key";
 
 #[test]
 fn a_tenant_scoped_key_imports_by_identity_in_the_project_it_names() {
-    let test = "a_tenant_scoped_key_imports_by_identity_in_the_project_it_names";
-    if !require_terraform(1, 12, test) {
+    if !require_terraform(1, 12) {
         return;
     }
     let seed = |project: &str| SeedSource {
@@ -466,11 +461,10 @@ fn tests_run(fake: &Fake) -> usize {
 
 #[test]
 fn the_test_action_runs_after_create_after_update_and_with_invoke() {
-    let test = "the_test_action_runs_after_create_after_update_and_with_invoke";
-    if !require_terraform(1, 14, test) {
+    if !require_terraform(1, 14) {
         return;
     }
-    let Some((fake, ws)) = setup(test) else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(&with_action("tok-good", "[\"main\"]"));
@@ -506,11 +500,10 @@ fn the_test_action_runs_after_create_after_update_and_with_invoke() {
 
 #[test]
 fn a_failing_test_action_fails_the_apply_and_keeps_the_source() {
-    let test = "a_failing_test_action_fails_the_apply_and_keeps_the_source";
-    if !require_terraform(1, 14, test) {
+    if !require_terraform(1, 14) {
         return;
     }
-    let Some((fake, ws)) = setup(test) else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     // The fake's platforms reject credentials containing "reject".

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 use support::fake::{Fake, Fault};
 use support::terraform::{require_terraform, Run, Workspace};
-use support::{in_each_mode, setup, test_name};
+use support::{in_each_mode, setup};
 
 const PATH: &str = "/v1/config/log-sources";
 
@@ -113,7 +113,7 @@ fn create_before_destroy_replace_of_an_unchanged_body_makes_a_new_source() {
 
 #[test]
 fn create_before_destroy_after_taint_makes_a_new_source() {
-    let Some((fake, ws)) = setup(&test_name()) else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(&splunk("tainted", CBD));
@@ -128,10 +128,10 @@ fn create_before_destroy_after_taint_makes_a_new_source() {
 #[test]
 fn create_before_destroy_replace_triggered_by_makes_a_new_source() {
     // replace_triggered_by is Terraform 1.2+, terraform_data (the trigger here) 1.4+.
-    if !require_terraform(1, 4, &test_name()) {
+    if !require_terraform(1, 4) {
         return;
     }
-    let Some((fake, ws)) = setup(&test_name()) else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     let config = |rev: &str| {
@@ -209,7 +209,7 @@ resource "sigsentry_log_source" "t" {
 
 #[test]
 fn two_workspaces_of_one_directory_get_two_sources() {
-    let Some((fake, ws)) = setup(&test_name()) else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(&splunk("shared-name", ""));
@@ -237,7 +237,7 @@ fn two_workspaces_of_one_directory_get_two_sources() {
 
 #[test]
 fn two_directories_with_identical_configs_get_two_sources() {
-    let Some((fake, first)) = setup(&test_name()) else {
+    let Some((fake, first)) = setup() else {
         return;
     };
     let second = Workspace::new(&fake.url(), support::fake::KEY);
@@ -327,7 +327,7 @@ fn provider_killed_after_the_api_committed_then_reapply_adopts_or_names_the_left
 #[test]
 fn ten_killed_applies_in_a_row_each_end_with_exactly_one_source_per_object() {
     // As the contract says the API behaves: crash recovery adopts, every time.
-    let Some((fake, _)) = setup(&test_name()) else {
+    let Some((fake, _)) = setup() else {
         return;
     };
     const N: usize = 4;
@@ -418,7 +418,7 @@ fn a_source_deleted_in_the_dashboard_is_made_again_without_warnings() {
 
 #[test]
 fn duplicate_advice_never_names_a_source_the_plan_saw_held() {
-    let Some((fake, ws)) = setup(&test_name()) else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     // The object create-before-destroy replaces.
@@ -463,7 +463,7 @@ fn advises_about(run: &Run, id: &str) -> bool {
 
 #[test]
 fn duplicate_advice_about_an_unread_sibling_says_what_else_it_may_be() {
-    let Some((fake, ws)) = setup(&test_name()) else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(&splunk("sibling", ""));
@@ -487,7 +487,7 @@ fn duplicate_advice_about_an_unread_sibling_says_what_else_it_may_be() {
 #[test]
 fn an_imported_source_claimed_by_another_object_warns_at_its_first_change() {
     // Import blocks are Terraform 1.5+.
-    if !require_terraform(1, 5, &test_name()) {
+    if !require_terraform(1, 5) {
         return;
     }
     in_each_mode(|mode, fake, first| {
@@ -520,10 +520,10 @@ fn an_imported_source_claimed_by_another_object_warns_at_its_first_change() {
 #[test]
 fn an_import_block_planned_then_applied_imports_quietly() {
     // Import blocks are Terraform 1.5+.
-    if !require_terraform(1, 5, &test_name()) {
+    if !require_terraform(1, 5) {
         return;
     }
-    let Some((fake, ws)) = setup(&test_name()) else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     let id = fake.create_out_of_band("splunk", "from-dashboard", &["main"]);
@@ -572,7 +572,7 @@ resource "sigsentry_log_source" "many" {
 
 #[test]
 fn a_failed_destroy_keeps_the_private_state_of_the_object() {
-    let Some((fake, ws)) = setup(&test_name()) else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     ws.config(&splunk("keeps-private", ""));
@@ -595,10 +595,10 @@ fn a_failed_destroy_keeps_the_private_state_of_the_object() {
 #[test]
 fn write_only_credentials_leave_nothing_in_state_to_test_a_guess_against() {
     // Write-only attributes are Terraform 1.11+.
-    if !require_terraform(1, 11, &test_name()) {
+    if !require_terraform(1, 11) {
         return;
     }
-    let Some((_fake, ws)) = setup(&test_name()) else {
+    let Some((_fake, ws)) = setup() else {
         return;
     };
     let config = |keys: &str| {

@@ -18,7 +18,7 @@ resource "sigsentry_log_source" "s" {
 
 #[test]
 fn a_missing_api_key_fails_the_plan_saying_where_a_key_comes_from() {
-    let Some((fake, mut ws)) = setup("a_missing_api_key_fails_the_plan") else {
+    let Some((fake, mut ws)) = setup() else {
         return;
     };
     ws.set_env("SIGSENTRY_API_KEY", "");
@@ -42,10 +42,10 @@ fn a_missing_api_key_fails_the_plan_saying_where_a_key_comes_from() {
 
 #[test]
 fn a_key_known_only_after_apply_still_plans() {
-    if !require_terraform(1, 4, "a_key_known_only_after_apply_still_plans") {
+    if !require_terraform(1, 4) {
         return;
     }
-    let Some((_fake, mut ws)) = setup("a_key_known_only_after_apply_still_plans") else {
+    let Some((_fake, mut ws)) = setup() else {
         return;
     };
     ws.set_env("SIGSENTRY_API_KEY", "");
@@ -59,7 +59,7 @@ fn a_key_known_only_after_apply_still_plans() {
 
 #[test]
 fn a_create_duplicating_a_dashboard_source_warns_with_its_import_block() {
-    let Some((fake, ws)) = setup("a_create_duplicating_a_dashboard_source_warns") else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     let id = fake.create_out_of_band("splunk", "prod-splunk", &["main"]);
@@ -106,10 +106,10 @@ fn a_create_duplicating_a_dashboard_source_warns_with_its_import_block() {
 
 #[test]
 fn write_only_credentials_under_new_keys_without_a_version_bump_warn_until_bumped() {
-    if !require_terraform(1, 11, &support::test_name()) {
+    if !require_terraform(1, 11) {
         return;
     }
-    let Some((fake, ws)) = setup(&support::test_name()) else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
     let config = |credentials: &str, version: &str| {

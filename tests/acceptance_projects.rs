@@ -8,7 +8,6 @@ mod support;
 use sigsentry_provider::fake_api::{ApiKey, FakeApi};
 use support::fake::Fake;
 use support::terraform::{require_terraform, Run, Workspace};
-use support::test_name;
 
 const TENANT_KEY: &str = "ss_secret_tenant_key";
 const PROJECT_KEY: &str = "ss_secret_project_key";
@@ -16,7 +15,7 @@ const PROJECTS: [&str; 3] = ["prj_alpha", "prj_beta", "prj_gamma"];
 
 /// A fake with a tenant key over three projects, and a project-scoped key of the first.
 fn fake() -> Option<Fake> {
-    if !require_terraform(1, 0, &test_name()) {
+    if !require_terraform(1, 0) {
         return None;
     }
     let mut api = FakeApi::new()
@@ -180,7 +179,7 @@ fn a_project_the_tenant_does_not_have_fails_the_plan() {
 #[test]
 fn a_project_known_only_at_apply_is_checked_then_before_anything_is_written() {
     // terraform_data is Terraform 1.4+.
-    if !require_terraform(1, 4, &test_name()) {
+    if !require_terraform(1, 4) {
         return;
     }
     let Some(fake) = fake() else { return };

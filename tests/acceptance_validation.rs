@@ -252,7 +252,7 @@ fn render(c: &Case) -> String {
 
 #[test]
 fn bad_configurations_fail_at_plan_with_the_attribute_and_no_api_call() {
-    if !require_terraform(1, 0, "bad_configurations_fail_at_plan") {
+    if !require_terraform(1, 0) {
         return;
     }
     let fake = Fake::start();
@@ -298,7 +298,7 @@ fn bad_configurations_fail_at_plan_with_the_attribute_and_no_api_call() {
 
 #[test]
 fn unknown_values_are_checked_later_not_treated_as_missing() {
-    if !require_terraform(1, 4, "unknown_values_are_checked_later") {
+    if !require_terraform(1, 4) {
         return;
     }
     let fake = Fake::start();
@@ -326,7 +326,7 @@ resource "sigsentry_log_source" "s" {
 
 #[test]
 fn sources_unknown_at_plan_time_stay_apart_until_known() {
-    if !require_terraform(1, 4, "sources_unknown_at_plan_time_stay_apart") {
+    if !require_terraform(1, 4) {
         return;
     }
     let fake = Fake::start();
@@ -361,7 +361,7 @@ resource "sigsentry_log_source" "s" {
 
 #[test]
 fn bad_provider_configuration_is_named() {
-    if !require_terraform(1, 0, "bad_provider_configuration_is_named") {
+    if !require_terraform(1, 0) {
         return;
     }
     let fake = Fake::start();
@@ -383,7 +383,7 @@ fn bad_provider_configuration_is_named() {
 
 #[test]
 fn provider_settings_unknown_at_plan_time_do_not_break_planning() {
-    if !require_terraform(1, 4, "provider_settings_unknown_at_plan_time") {
+    if !require_terraform(1, 4) {
         return;
     }
     let fake = Fake::start();

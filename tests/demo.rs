@@ -7,7 +7,7 @@ mod support;
 
 #[test]
 fn readme_demo_runs_end_to_end_and_cleans_up() {
-    if !support::terraform::require_terraform(1, 0, "readme_demo_runs_end_to_end_and_cleans_up") {
+    if !support::terraform::require_terraform(1, 0) {
         return;
     }
     let root = env!("CARGO_MANIFEST_DIR");

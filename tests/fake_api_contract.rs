@@ -328,7 +328,9 @@ async fn keys_scopes_and_permissions() {
         None,
     )
     .await;
-    assert_eq!(unknown.status, StatusCode::FORBIDDEN);
+    // A project the tenant does not have (contract, Transport: "Projects").
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.body["error"]["code"], "PROJECT_NOT_FOUND");
 }
 
 #[tokio::test]

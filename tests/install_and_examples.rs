@@ -20,7 +20,7 @@ fn copy_dir(from: &Path, to: &Path, skip: &[&str]) {
 
 #[test]
 fn make_install_then_plain_terraform_init_works_offline() {
-    if !require_terraform(1, 0, "make_install_then_plain_terraform_init_works_offline") {
+    if !require_terraform(1, 0) {
         return;
     }
     let home = tempfile::tempdir().unwrap();
@@ -85,7 +85,7 @@ fn make_install_then_plain_terraform_init_works_offline() {
 
 #[test]
 fn examples_are_formatted_and_valid() {
-    if !require_terraform(1, 0, "examples_are_formatted_and_valid") {
+    if !require_terraform(1, 0) {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -120,7 +120,9 @@ fn identity_comes_back_from_create_read_plan_apply_and_import_and_never_changes(
             .new_identity
             .clone()
             .expect("an identity after create");
-        let expected = object(&[("id", s(&created)), ("project_id", Value::Null)]);
+        // The project the source lives in, as the API reported it: a project-scoped key's
+        // own, here.
+        let expected = object(&[("id", s(&created)), ("project_id", s("prj_default"))]);
         assert_eq!(
             value(&id_ty, identity.identity_data.as_ref().unwrap()),
             expected

@@ -23,7 +23,7 @@ resource "sigsentry_log_source" "x" {
 
 #[test]
 fn validate_plan_and_schema_json_succeed() {
-    if !require_terraform(1, 0, "validate_plan_and_schema_json_succeed") {
+    if !require_terraform(1, 0) {
         return;
     }
     let ws = Workspace::new("http://127.0.0.1:9", "unused");
@@ -50,7 +50,7 @@ fn validate_plan_and_schema_json_succeed() {
 
 #[test]
 fn provider_logs_show_up_in_terraforms_log() {
-    if !require_terraform(1, 0, "provider_logs_show_up_in_terraforms_log") {
+    if !require_terraform(1, 0) {
         return;
     }
     let mut ws = Workspace::new("http://127.0.0.1:9", "unused");
@@ -68,7 +68,7 @@ fn provider_logs_show_up_in_terraforms_log() {
 
 #[test]
 fn debug_mode_prints_a_working_reattach_line() {
-    if !require_terraform(1, 0, "debug_mode_prints_a_working_reattach_line") {
+    if !require_terraform(1, 0) {
         return;
     }
     let mut child = Command::new(env!("CARGO_BIN_EXE_terraform-provider-sigsentry"))
@@ -128,11 +128,7 @@ fn debug_mode_prints_a_working_reattach_line() {
 
 #[test]
 fn an_in_process_provider_serves_terraform_through_reattach() {
-    if !require_terraform(
-        1,
-        0,
-        "an_in_process_provider_serves_terraform_through_reattach",
-    ) {
+    if !require_terraform(1, 0) {
         return;
     }
     use sigsentry_provider::framework::ProviderAdapter;

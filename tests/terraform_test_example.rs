@@ -77,11 +77,7 @@ fn the_guides_first_command_serves_the_seeds_on_a_free_port_without_admin_routes
 
 #[test]
 fn terraform_test_passes_on_the_example_module_run_as_the_guide_runs_it() {
-    if !require_terraform(
-        1,
-        6,
-        "terraform_test_passes_on_the_example_module_run_as_the_guide_runs_it",
-    ) {
+    if !require_terraform(1, 6) {
         return;
     }
     // The script sets SIGSENTRY_API_URL and SIGSENTRY_API_KEY itself.

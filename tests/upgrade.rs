@@ -60,10 +60,10 @@ fn state_of_the_previous_release_plans_empty_and_updates_in_place() {
     let Some(previous) = previous_release(test) else {
         return;
     };
-    let Some((fake, ws)) = setup(test) else {
+    let Some((fake, ws)) = setup() else {
         return;
     };
-    let write_only = require_terraform(1, 11, "upgrade of write-only credentials");
+    let write_only = require_terraform(1, 11);
     let config = |name: &str| {
         let mut c = CONFIG.replace("NAME", name);
         if write_only {
@@ -124,10 +124,10 @@ fn per_resource_projects_upgrade_silently_with_either_kind_of_key() {
     let Some(previous) = previous_release(test) else {
         return;
     };
-    if !require_terraform(1, 0, test) {
+    if !require_terraform(1, 0) {
         return;
     }
-    let with_identities = require_terraform(1, 12, "identities across the upgrade");
+    let with_identities = require_terraform(1, 12);
     let fake = support::fake::Fake::start_with(
         FakeApi::new()
             .key(ApiKey::tenant("ss_secret_tenant"))

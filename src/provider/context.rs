@@ -184,8 +184,14 @@ impl ProviderContext {
                     return None;
                 }
                 walks.advised(project);
-                // A refresh that walked the whole list already answers.
-                if let Some(all) = self.refresh(project).complete() {
+                // A refresh that walked the whole list already answers: this project's, or,
+                // for the key's own project named by no header, the walk that named it.
+                let own = || self.key_project().filter(|_| project.is_none());
+                let walked = self
+                    .refresh(project)
+                    .complete()
+                    .or_else(|| own().and_then(|k| self.refresh(Some(&k)).complete()));
+                if let Some(all) = walked {
                     return Some(Arc::new(all));
                 }
                 let mut walk = client.walk(ListFilter::default());

@@ -94,13 +94,23 @@ pub fn project_problem(
                  projects, or set project_id to the key's project (or leave it out)."
             ),
         ),
-        (ApiError::Validation { .. }, None) => Diagnostic::error(
-            "No project for a tenant-scoped key",
-            "The API key is tenant-scoped, and no project is set: the API needs one on every \
+        // A read of one list page naming no project is refused only for want of one; the
+        // message must say so, or the error is not taken for it.
+        (ApiError::Validation { message, details }, None)
+            if mentions_project(message) || details.iter().any(|d| mentions_project(&d.field)) =>
+        {
+            Diagnostic::error(
+                "No project for a tenant-scoped key",
+                "The API key is tenant-scoped, and no project is set: the API needs one on every \
              request (it answered 400 VALIDATION_ERROR). Set project_id on the resource, or \
              project_id in the provider block (SIGSENTRY_PROJECT_ID) for every resource.",
-        ),
+            )
+        }
         _ => return None,
     };
     Some(d.at(at))
+}
+
+fn mentions_project(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("project")
 }

@@ -13,10 +13,10 @@ pub mod terraform;
 
 use std::path::Path;
 
-/// A fake API and a workspace pointed at it, or `None` (with a printed reason) when no
-/// terraform CLI is available.
-pub fn setup(test: &str) -> Option<(fake::Fake, terraform::Workspace)> {
-    if !terraform::require_terraform(1, 0, test) {
+/// A fake API and a workspace pointed at it, or `None` (with a printed reason, naming the
+/// running test) when no terraform CLI is available.
+pub fn setup() -> Option<(fake::Fake, terraform::Workspace)> {
+    if !terraform::require_terraform(1, 0) {
         return None;
     }
     let fake = fake::Fake::start();
@@ -54,7 +54,7 @@ pub fn in_each_mode(
     case: impl Fn(sigsentry_provider::fake_api::ApiMode, &fake::Fake, &terraform::Workspace),
 ) {
     let test = test_name();
-    if !terraform::require_terraform(1, 0, &test) {
+    if !terraform::require_terraform(1, 0) {
         return;
     }
     for mode in api_modes() {

@@ -37,7 +37,9 @@ pub fn terraform_version() -> Option<(u32, u32, u32)> {
 /// Without any CLI the test fails when `CI` is set, and skips otherwise. With
 /// `SIGSENTRY_REQUIRE_NEWER_TERRAFORM=1` (scripts/test.sh's Terraform 1.15.5 pass) a CLI too
 /// old for the test fails it: that pass exists to run every test, so a skip would hide one.
-pub fn require_terraform(major: u32, minor: u32, test: &str) -> bool {
+pub fn require_terraform(major: u32, minor: u32) -> bool {
+    let test = super::test_name();
+    let test = test.as_str();
     match terraform_version() {
         Some(v) if (v.0, v.1) >= (major, minor) => true,
         Some(v) => {

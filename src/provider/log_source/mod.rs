@@ -227,6 +227,15 @@ impl Resource for LogSourceResource {
         if req.prior.is_some() {
             return out;
         }
+        // Terraform 1.16+: the final plan before apply gets the first plan's facts back;
+        // the project was checked and the advice given then, and the facts go on to the
+        // create.
+        if let Some(saved) = req.saved_plan_private {
+            if saved.plan.as_ref().is_some_and(|p| p.advised) {
+                out.planned_private = Some(saved);
+                return out;
+            }
+        }
         // A create's project known now is checked now; one known only at apply, then.
         if out.planned.project_id.is_unknown() && !req.config.project_id.is_null() {
             return out;
@@ -247,14 +256,6 @@ impl Resource for LogSourceResource {
             }
             None => Default::default(),
         };
-        // Terraform 1.16+: the final plan before apply gets the first plan's facts back;
-        // the advice was given then, and the facts go on to the create.
-        if let Some(saved) = req.saved_plan_private {
-            if saved.plan.as_ref().is_some_and(|p| p.advised) {
-                out.planned_private = Some(saved);
-                return out;
-            }
-        }
         let listing = self.ctx.project_sources(&client).await;
         out.diagnostics.extend(advice::duplicate(
             &out.planned,
@@ -279,10 +280,13 @@ impl Resource for LogSourceResource {
             Ok(c) => c,
             Err(d) => return ApplyResponse::failed(d),
         };
-        // A project unknown at plan time is checked now, before anything is written.
-        let problems = self.check_project(&client).await;
-        if problems.has_errors() {
-            return ApplyResponse::failed(problems);
+        // A project unknown at plan time is checked now, before anything is written (once
+        // per process; with Terraform 1.16 the plan's facts say it was checked then).
+        if req.planned_private.plan.is_none() {
+            let problems = self.check_project(&client).await;
+            if problems.has_errors() {
+                return ApplyResponse::failed(problems);
+            }
         }
         let Some((creds, creds_attr)) = credentials_to_send(&planned, &req.config) else {
             return ApplyResponse::failed(

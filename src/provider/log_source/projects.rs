@@ -5,7 +5,7 @@
 use super::model::LogSourceModel;
 use super::LogSourceResource;
 use crate::framework::prelude::{AttributePath, Diagnostics};
-use crate::provider::errors::{self, api_diagnostics, CredentialsAttr};
+use crate::provider::errors;
 use crate::sigsentry::{ApiError, Client};
 
 impl LogSourceResource {
@@ -39,7 +39,11 @@ impl LogSourceResource {
                 let key = self.ctx.key_project();
                 match errors::project_problem(&e, client.project(), key.as_deref()) {
                     Some(d) => d.into(),
-                    None => api_diagnostics(&e, "plan", CredentialsAttr::Plain),
+                    // Not about the project: the create itself reports it, if it matters.
+                    None => {
+                        tracing::debug!(error = %e, "project check inconclusive");
+                        Diagnostics::new()
+                    }
                 }
             }
         }

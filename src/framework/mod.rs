@@ -27,7 +27,9 @@ pub mod validators;
 
 pub use action::{Action, ActionHandle, Progress};
 pub use adapter::ProviderAdapter;
-pub use attribute::{computed, optional, optional_computed, required, AttributeSpec, Mode};
+pub use attribute::{
+    computed, optional, optional_computed, required, AttributeSpec, DefaultValue, IntoDefault, Mode,
+};
 pub use data_source::{DataSource, ReadDataResponse};
 pub use list::{ListRequest, ListResource, ListResourceHandle, ListSink, Listed};
 pub use model::{Field, Model, Set};

@@ -5,7 +5,6 @@
 use crate::framework::validators::{length_between, no_empty_strings, no_nulls, not_empty, one_of};
 use crate::framework::{computed, optional, optional_computed, required, Field, Set};
 use crate::provider::platforms::{Credentials, LOG_TYPES};
-use crate::tfplugin::value::Value;
 
 crate::model! {
     /// The configuration, plan and state of one log source.
@@ -65,7 +64,7 @@ crate::model! {
         is_active: Field<bool> = optional_computed(
             "Whether SigSentry reads from this source. Defaults to `true`.",
         )
-        .default(Value::Bool(true)),
+        .default(true),
         verify: Field<bool> = optional(
             "When `true`, after a create, or an update that changed credentials or sources, \
              ask SigSentry to test the connection (`POST .../test`). If the platform rejects \

@@ -8,11 +8,14 @@
 //! The RPCs by what they are about: `provider` (schemas, the provider block), `read`
 //! (state and identity upgrades, refresh, the identity rule), `import` (import, generated
 //! configuration), `plan` (validation and plan), `apply`, `data` (data sources, list
-//! resources, actions).
+//! resources, actions). Each file's tests drive a small provider (`fixture`) through
+//! [`ProviderServer`], one table per RPC.
 
 mod apply;
 mod codec;
 mod data;
+#[cfg(test)]
+mod fixture;
 mod import;
 mod plan;
 mod provider;

@@ -91,3 +91,278 @@ impl<P: Provider> ProviderAdapter<P> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use crate::tfplugin::rpc::*;
+    use crate::tfplugin::value::{AttributePath, Value};
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        object::<Thing>(pairs)
+    }
+
+    #[tokio::test]
+    async fn validate_resource_config() {
+        let cases = [
+            ("valid", THING, config(&[("name", s("a"))]), true, say(&[])),
+            (
+                "a write-only value refused to a Terraform without them",
+                THING,
+                config(&[("name", s("a")), ("secret", s("x"))]),
+                false,
+                say(&["error: Write-only attribute not supported by this Terraform at secret"]),
+            ),
+            (
+                "a write-only value taken by a Terraform with them",
+                THING,
+                config(&[("name", s("a")), ("secret", s("x"))]),
+                true,
+                say(&[]),
+            ),
+            (
+                "an attribute's validator",
+                THING,
+                config(&[("name", s(""))]),
+                true,
+                say(&["error: Invalid name at name"]),
+            ),
+            (
+                "unknown values are not checked",
+                THING,
+                config(&[("name", Value::Unknown)]),
+                true,
+                say(&[]),
+            ),
+            (
+                "the resource's own check",
+                THING,
+                config(&[("name", s("warn"))]),
+                true,
+                say(&["warning: Thing warns at name"]),
+            ),
+            (
+                "a type not served",
+                "test_nothing",
+                config(&[]),
+                true,
+                say(&["error: Unknown resource type"]),
+            ),
+        ];
+        for (name, type_name, config, allowed, want) in cases {
+            let (a, _) = serve(Script::default());
+            let req = ValidateResourceConfigRequest {
+                type_name: type_name.into(),
+                config: dv::<Thing>(&config),
+                client_capabilities: ClientCapabilities {
+                    write_only_attributes_allowed: allowed,
+                    ..Default::default()
+                },
+            };
+            assert_eq!(said(&a.validate_resource_config(req).await), want, "{name}");
+        }
+    }
+
+    /// One PlanResourceChange: what Terraform sends, and what it should get back.
+    #[derive(Default)]
+    struct Planning {
+        name: &'static str,
+        script: Script,
+        prior: Value,
+        proposed: Value,
+        config: Value,
+        prior_private: Vec<u8>,
+        saved_private: Vec<u8>,
+        prior_identity: Option<Value>,
+        store_planned_private: bool,
+        want: Seen,
+    }
+
+    #[tokio::test]
+    async fn plan_resource_change() {
+        let create_config = config(&[("name", s("a")), ("secret", s("x"))]);
+        let created = object::<Thing>(&[
+            ("id", Value::Unknown),
+            ("name", s("a")),
+            ("on", Value::Bool(true)),
+            ("updated", Value::Unknown),
+        ]);
+        let renamed = thing(&[("name", s("b"))]);
+        let plan_call = |prior_private: u64| {
+            say(&[&format!(
+                "plan prior_private={prior_private} saved=None returns=false"
+            )])
+        };
+        let cases = [
+            Planning {
+                name: "create: computed unknown, default planned, write-only null",
+                proposed: create_config.clone(),
+                config: create_config.clone(),
+                want: Seen {
+                    state: created.clone(),
+                    calls: plan_call(0),
+                    ..Seen::default()
+                },
+                ..Planning::default()
+            },
+            Planning {
+                name: "create: write-only null even when the resource plans it",
+                script: Script {
+                    echoes_secret: true,
+                    ..Script::default()
+                },
+                proposed: create_config.clone(),
+                config: create_config.clone(),
+                want: Seen {
+                    state: created.clone(),
+                    calls: plan_call(0),
+                    ..Seen::default()
+                },
+                ..Planning::default()
+            },
+            Planning {
+                name: "update: the id kept, what the provider sets unknown, identity kept",
+                prior: thing(&[]),
+                proposed: renamed.clone(),
+                config: config(&[("name", s("b"))]),
+                prior_identity: Some(identity("t1")),
+                want: Seen {
+                    state: thing(&[("name", s("b")), ("updated", Value::Unknown)]),
+                    identity: Some(identity("t1")),
+                    calls: plan_call(0),
+                    ..Seen::default()
+                },
+                ..Planning::default()
+            },
+            Planning {
+                name: "no change plans the prior state exactly",
+                prior: thing(&[]),
+                proposed: thing(&[]),
+                config: config(&[("name", s("a"))]),
+                want: Seen {
+                    state: thing(&[]),
+                    identity: Some(identity("t1")),
+                    calls: plan_call(0),
+                    ..Seen::default()
+                },
+                ..Planning::default()
+            },
+            Planning {
+                name: "a changed RequiresReplace attribute is reported",
+                prior: thing(&[("kind", s("x"))]),
+                proposed: thing(&[("kind", s("y"))]),
+                config: config(&[("name", s("a")), ("kind", s("y"))]),
+                want: Seen {
+                    state: thing(&[("kind", s("y")), ("updated", Value::Unknown)]),
+                    identity: Some(identity("t1")),
+                    replace: vec![AttributePath::attr("kind")],
+                    calls: plan_call(0),
+                    ..Seen::default()
+                },
+                ..Planning::default()
+            },
+            Planning {
+                name: "the prior private state is kept when the resource plans none",
+                prior: thing(&[]),
+                proposed: thing(&[]),
+                config: config(&[("name", s("a"))]),
+                prior_private: private(3),
+                want: Seen {
+                    state: thing(&[]),
+                    private: private(3),
+                    identity: Some(identity("t1")),
+                    calls: plan_call(3),
+                    ..Seen::default()
+                },
+                ..Planning::default()
+            },
+            Planning {
+                name: "the private state the resource plans goes to apply",
+                script: Script {
+                    private: Some(Memo { n: 5 }),
+                    ..Script::default()
+                },
+                proposed: create_config.clone(),
+                config: create_config.clone(),
+                prior_private: private(3),
+                want: Seen {
+                    state: created.clone(),
+                    private: private(5),
+                    calls: plan_call(3),
+                    ..Seen::default()
+                },
+                ..Planning::default()
+            },
+            Planning {
+                name: "Terraform 1.16 gives the first plan's private state to the final plan",
+                proposed: create_config.clone(),
+                config: create_config.clone(),
+                saved_private: private(7),
+                store_planned_private: true,
+                want: Seen {
+                    state: created.clone(),
+                    calls: say(&["plan prior_private=0 saved=Some(7) returns=true"]),
+                    ..Seen::default()
+                },
+                ..Planning::default()
+            },
+            Planning {
+                name: "destroy: planned null, no identity, the resource not asked",
+                prior: thing(&[]),
+                prior_private: private(3),
+                prior_identity: Some(identity("t1")),
+                want: Seen {
+                    private: private(3),
+                    ..Seen::default()
+                },
+                ..Planning::default()
+            },
+            Planning {
+                name: "an identity that would change is refused",
+                script: Script {
+                    identity: Some("t2"),
+                    ..Script::default()
+                },
+                prior: thing(&[]),
+                proposed: renamed.clone(),
+                config: config(&[("name", s("b"))]),
+                prior_identity: Some(identity("t1")),
+                want: Seen {
+                    said: say(&["error: Identity changed"]),
+                    ..Seen::default()
+                },
+                ..Planning::default()
+            },
+        ];
+        for case in cases {
+            let (a, calls) = serve(case.script);
+            let req = PlanResourceChangeRequest {
+                type_name: THING.into(),
+                prior_state: dv::<Thing>(&case.prior),
+                proposed_new_state: dv::<Thing>(&case.proposed),
+                config: dv::<Thing>(&case.config),
+                prior_private: case.prior_private,
+                prior_identity: case.prior_identity.as_ref().map(dv::<ThingIdentity>),
+                planned_private: case.saved_private,
+                client_capabilities: ClientCapabilities {
+                    store_planned_private: case.store_planned_private,
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            let got = a.plan_resource_change(req).await;
+            let got = Seen {
+                state: value::<Thing>(&got.planned_state),
+                private: got.planned_private,
+                identity: got
+                    .planned_identity
+                    .as_ref()
+                    .map(|i| value::<ThingIdentity>(&Some(i.clone()))),
+                replace: got.requires_replace,
+                said: said(&got.diagnostics),
+                calls: calls.take(),
+            };
+            assert_eq!(got, case.want, "{}", case.name);
+        }
+    }
+}

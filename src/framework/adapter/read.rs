@@ -186,3 +186,311 @@ fn show(v: &Value) -> String {
     };
     text.chars().take(120).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use crate::tfplugin::rpc::*;
+
+    #[tokio::test]
+    async fn upgrade_resource_state() {
+        let stored = r#"{"id":"t1","name":"a","kind":null,"on":true,"secret":"x","updated":"v1"}"#;
+        let cases = [
+            (
+                "the current version: shown to the resource, write-only nulled",
+                1,
+                raw(stored),
+                Seen {
+                    state: thing(&[]),
+                    calls: say(&["observe a"]),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "flatmap state from Terraform 0.11",
+                1,
+                RawState::default(),
+                Seen {
+                    said: say(&["error: Unsupported state format"]),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "a newer version",
+                2,
+                raw(stored),
+                Seen {
+                    said: say(&["error: State written by a newer provider"]),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "an older version",
+                0,
+                raw(stored),
+                Seen {
+                    said: say(&["error: Unsupported state version"]),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "state that does not fit the schema",
+                1,
+                raw("[]"),
+                Seen {
+                    said: say(&["error: Stored state does not match the schema"]),
+                    ..Seen::default()
+                },
+            ),
+        ];
+        for (name, version, raw_state, want) in cases {
+            let (a, calls) = serve(Script::default());
+            let req = UpgradeResourceStateRequest {
+                type_name: THING.into(),
+                version,
+                raw_state,
+            };
+            let got = a.upgrade_resource_state(req).await;
+            let got = Seen {
+                state: value::<Thing>(&got.upgraded_state),
+                said: said(&got.diagnostics),
+                calls: calls.take(),
+                ..Seen::default()
+            };
+            assert_eq!(got, want, "{name}");
+        }
+    }
+
+    #[tokio::test]
+    async fn upgrade_resource_identity() {
+        let cases = [
+            (
+                "the current version",
+                0,
+                raw(r#"{"id":"t1"}"#),
+                Seen {
+                    identity: Some(identity("t1")),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "state from before identities stores none: nothing to upgrade",
+                0,
+                RawState::default(),
+                Seen::default(),
+            ),
+            (
+                "another version",
+                3,
+                raw(r#"{"id":"t1"}"#),
+                Seen {
+                    said: say(&["error: Unsupported identity version"]),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "an identity that does not fit the schema",
+                0,
+                raw("[]"),
+                Seen {
+                    said: say(&["error: Stored identity does not match the schema"]),
+                    ..Seen::default()
+                },
+            ),
+        ];
+        for (name, version, raw_identity, want) in cases {
+            let (a, _) = serve(Script::default());
+            let req = UpgradeResourceIdentityRequest {
+                type_name: THING.into(),
+                version,
+                raw_identity,
+            };
+            let got = a.upgrade_resource_identity(req).await;
+            let got = Seen {
+                identity: identity_of(got.upgraded_identity),
+                said: said(&got.diagnostics),
+                ..Seen::default()
+            };
+            assert_eq!(got, want, "{name}");
+        }
+    }
+
+    #[tokio::test]
+    async fn read_resource() {
+        let refreshed = thing(&[("updated", s("v2"))]);
+        let read = |n: u64| say(&[&format!("read private={n}")]);
+        let cases = [
+            (
+                "refreshed; the identity filled in for state that had none",
+                Script::default(),
+                dv::<Thing>(&thing(&[])),
+                Vec::new(),
+                None,
+                Seen {
+                    state: refreshed.clone(),
+                    identity: Some(identity("t1")),
+                    calls: read(0),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "the private state kept when the resource returns none",
+                Script::default(),
+                dv::<Thing>(&thing(&[])),
+                private(3),
+                Some(identity("t1")),
+                Seen {
+                    state: refreshed.clone(),
+                    private: private(3),
+                    identity: Some(identity("t1")),
+                    calls: read(3),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "the private state the resource returns is stored",
+                Script {
+                    private: Some(Memo { n: 4 }),
+                    ..Script::default()
+                },
+                dv::<Thing>(&thing(&[])),
+                private(3),
+                None,
+                Seen {
+                    state: refreshed.clone(),
+                    private: private(4),
+                    identity: Some(identity("t1")),
+                    calls: read(3),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "an object gone: null state, no identity",
+                Script {
+                    gone: true,
+                    ..Script::default()
+                },
+                dv::<Thing>(&thing(&[])),
+                Vec::new(),
+                Some(identity("t1")),
+                Seen {
+                    calls: read(0),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "a failed read keeps the state",
+                Script {
+                    fail: true,
+                    ..Script::default()
+                },
+                dv::<Thing>(&thing(&[])),
+                Vec::new(),
+                None,
+                Seen {
+                    state: thing(&[]),
+                    identity: Some(identity("t1")),
+                    said: say(&["error: Read failed"]),
+                    calls: read(0),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "a write-only value is never stored",
+                Script {
+                    echoes_secret: true,
+                    ..Script::default()
+                },
+                dv::<Thing>(&thing(&[("secret", s("x"))])),
+                Vec::new(),
+                None,
+                Seen {
+                    state: refreshed.clone(),
+                    identity: Some(identity("t1")),
+                    calls: read(0),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "a value left unknown is refused",
+                Script {
+                    leaves_unknown: true,
+                    ..Script::default()
+                },
+                dv::<Thing>(&thing(&[])),
+                Vec::new(),
+                None,
+                Seen {
+                    identity: Some(identity("t1")),
+                    said: say(&["error: Provider left a value unknown"]),
+                    calls: read(0),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "an identity that would change is refused",
+                Script {
+                    identity: Some("t2"),
+                    ..Script::default()
+                },
+                dv::<Thing>(&thing(&[])),
+                Vec::new(),
+                Some(identity("t1")),
+                Seen {
+                    state: refreshed.clone(),
+                    said: say(&["error: Identity changed"]),
+                    calls: read(0),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "an identity attribute null before is filled in, not changed",
+                Script {
+                    identity: Some("t2"),
+                    ..Script::default()
+                },
+                dv::<Thing>(&thing(&[])),
+                Vec::new(),
+                Some(object::<ThingIdentity>(&[])),
+                Seen {
+                    state: refreshed.clone(),
+                    identity: Some(identity("t2")),
+                    calls: read(0),
+                    ..Seen::default()
+                },
+            ),
+            (
+                "a state that does not decode never reaches the resource",
+                Script::default(),
+                undecodable(),
+                private(3),
+                None,
+                Seen {
+                    private: Vec::new(),
+                    said: say(&["error: Invalid current state received from Terraform"]),
+                    ..Seen::default()
+                },
+            ),
+        ];
+        for (name, script, current_state, private, current_identity, want) in cases {
+            let (a, calls) = serve(script);
+            let req = ReadResourceRequest {
+                type_name: THING.into(),
+                current_state,
+                private,
+                current_identity: current_identity.as_ref().map(dv::<ThingIdentity>),
+                ..Default::default()
+            };
+            let got = a.read_resource(req).await;
+            let got = Seen {
+                state: value::<Thing>(&got.new_state),
+                private: got.private,
+                identity: identity_of(got.new_identity),
+                said: said(&got.diagnostics),
+                calls: calls.take(),
+                ..Seen::default()
+            };
+            assert_eq!(got, want, "{name}");
+        }
+    }
+}

@@ -198,11 +198,9 @@ impl AttributeSpec {
         self.default.as_ref().map(|d| &d.value)
     }
 
-    /// What contradicts itself in this declaration, for a unit test over every model: a
-    /// write-only attribute that is not plainly optional or that replaces, a
-    /// state-for-unknown modifier on an attribute the provider never sets, a default on
-    /// another mode than optional_computed, of another type than the attribute's, or not
-    /// known.
+    /// What contradicts itself in this declaration, wherever the attribute is used (the
+    /// rules that depend on the block it is in are `declaration`'s). The adapter refuses
+    /// to serve a provider with any of these.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         let mut problem = |text: String| out.push(format!("{}: {text}", self.name));

@@ -422,7 +422,7 @@ impl Provider for TestProvider {
         };
         resources
             .iter()
-            .filter_map(|r| ListResourceHandle::new(list(), r))
+            .map(|r| ListResourceHandle::new(list(), r))
             .collect()
     }
 
@@ -435,6 +435,13 @@ impl Provider for TestProvider {
     }
 }
 
+/// The test list resource, on its own (it logs nowhere).
+pub fn fixture_list() -> TestList {
+    TestList {
+        calls: Calls::default(),
+    }
+}
+
 /// The test provider with `script`, served, and the log of its calls.
 pub fn serve(script: Script) -> (ProviderAdapter<TestProvider>, Calls) {
     let calls = Calls::default();
@@ -442,7 +449,7 @@ pub fn serve(script: Script) -> (ProviderAdapter<TestProvider>, Calls) {
         script,
         calls: calls.clone(),
     };
-    (ProviderAdapter::new(provider), calls)
+    (ProviderAdapter::new(provider).unwrap(), calls)
 }
 
 /// The test resource's type name.

@@ -28,7 +28,10 @@ fn main() -> ExitCode {
             }
         }
     }
-    logging::init("provider.sigsentry");
+    logging::init(
+        "provider.sigsentry",
+        &["sigsentry_provider", "terraform_provider_sigsentry"],
+    );
     // A provider whose declarations contradict themselves is never served.
     let adapter = match ProviderAdapter::new(SigSentryProvider::new()) {
         Ok(adapter) => adapter,

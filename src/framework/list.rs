@@ -109,7 +109,7 @@ pub trait ListResource: Send + Sync + 'static {
     /// The list block's `config`, declared with `model!`.
     type Config: Model;
     /// The managed resource listed; its type name is the list's, and it must have an
-    /// identity.
+    /// identity (the adapter refuses to serve a list of a resource without one).
     type Resource: Resource;
 
     /// Checks a configuration beyond its validators (unknown values skipped).

@@ -7,8 +7,7 @@
 //! - `{{example PATH}}`: the file at `PATH` (relative to the repository root) in an HCL,
 //!   shell or JSON code block.
 
-use crate::framework::{Declared, Provider};
-use crate::provider::config::ProviderConfig;
+use crate::framework::{Declared, ProviderAdapter};
 use crate::provider::{platforms, SigSentryProvider};
 use crate::tfplugin::schema::{Attribute, Block};
 use crate::tfplugin::value::Type;
@@ -23,16 +22,17 @@ struct Page {
     identity: Option<Declared>,
 }
 
-fn pages() -> Vec<Page> {
-    let p = SigSentryProvider::new();
+/// The pages of what the provider serves, read from the adapter that serves it (so the
+/// docs document exactly what Terraform gets, and only declarations that passed its check).
+fn pages() -> Result<Vec<Page>, String> {
+    let adapter = ProviderAdapter::new(SigSentryProvider::new()).map_err(|e| e.to_string())?;
     let mut pages = vec![Page {
         out: "index.md",
         template: "index.md.tmpl",
-        block: Declared::of::<ProviderConfig>(0).schema.block,
+        block: adapter.provider_declared().schema.block.clone(),
         identity: None,
     }];
-    let resources = p.resources();
-    for r in &resources {
+    for r in adapter.resources() {
         if r.type_name() == "sigsentry_log_source" {
             pages.push(Page {
                 out: "resources/log_source.md",
@@ -42,7 +42,7 @@ fn pages() -> Vec<Page> {
             });
         }
     }
-    for l in p.list_resources(&resources) {
+    for l in adapter.list_resources() {
         if l.type_name() == "sigsentry_log_source" {
             pages.push(Page {
                 out: "list-resources/log_source.md",
@@ -52,7 +52,7 @@ fn pages() -> Vec<Page> {
             });
         }
     }
-    for a in p.actions() {
+    for a in adapter.actions() {
         if a.type_name() == "sigsentry_log_source_test" {
             pages.push(Page {
                 out: "actions/log_source_test.md",
@@ -62,7 +62,7 @@ fn pages() -> Vec<Page> {
             });
         }
     }
-    for d in p.data_sources() {
+    for d in adapter.data_sources() {
         let (out, template) = match d.type_name() {
             "sigsentry_log_source" => (
                 "data-sources/log_source.md",
@@ -96,7 +96,7 @@ fn pages() -> Vec<Page> {
             identity: None,
         });
     }
-    pages
+    Ok(pages)
 }
 
 /// HCL-style name of a type, e.g. `map(string)`.
@@ -224,7 +224,7 @@ fn render(root: &Path, page: &Page) -> Result<String, String> {
 
 /// Every generated page as (path under `root`, contents).
 pub fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
-    pages()
+    pages()?
         .iter()
         .map(|p| Ok((root.join("docs").join(p.out), render(root, p)?)))
         .collect()

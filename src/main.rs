@@ -28,7 +28,18 @@ fn main() -> ExitCode {
             }
         }
     }
-    logging::init("provider.sigsentry");
+    logging::init(
+        "provider.sigsentry",
+        &["sigsentry_provider", "terraform_provider_sigsentry"],
+    );
+    // A provider whose declarations contradict themselves is never served.
+    let adapter = match ProviderAdapter::new(SigSentryProvider::new()) {
+        Ok(adapter) => adapter,
+        Err(e) => {
+            eprintln!("terraform-provider-sigsentry cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -44,10 +55,7 @@ fn main() -> ExitCode {
         debug,
         provider_address: PROVIDER_ADDRESS.to_string(),
     };
-    let result = runtime.block_on(server::serve(
-        ProviderAdapter::new(SigSentryProvider::new()),
-        opts,
-    ));
+    let result = runtime.block_on(server::serve(adapter, opts));
     // Don't wait for idle connections or blocking tasks: Terraform expects a prompt exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     report_usage();

@@ -8,7 +8,7 @@ use sigsentry_provider::tfplugin::rpc::*;
 use sigsentry_provider::tfplugin::value::DynamicValue;
 
 fn adapter() -> ProviderAdapter<SigSentryProvider> {
-    ProviderAdapter::new(SigSentryProvider::new())
+    ProviderAdapter::new(SigSentryProvider::new()).expect("the provider's declarations are sound")
 }
 
 fn rt() -> tokio::runtime::Runtime {

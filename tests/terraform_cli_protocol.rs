@@ -140,7 +140,7 @@ fn an_in_process_provider_serves_terraform_through_reattach() {
         .unwrap();
     let served = rt
         .block_on(sigsentry_provider::tfplugin::server::serve_in_process(
-            ProviderAdapter::new(SigSentryProvider::new()),
+            ProviderAdapter::new(SigSentryProvider::new()).unwrap(),
             PROVIDER_ADDRESS,
         ))
         .unwrap();

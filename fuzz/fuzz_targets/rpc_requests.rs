@@ -9,7 +9,7 @@ use sigsentry_provider::tfplugin::value::DynamicValue;
 
 fuzz_target!(|data: &[u8]| {
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    let p = ProviderAdapter::new(SigSentryProvider::new());
+    let p = ProviderAdapter::new(SigSentryProvider::new()).unwrap();
     let dv = DynamicValue { msgpack: data.to_vec(), json: Vec::new() };
     rt.block_on(async {
         let _ = p

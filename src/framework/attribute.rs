@@ -2,13 +2,14 @@
 //! default, plan modifiers, validators and description. A model declaration (`model!`)
 //! lists these; the protocol schema, the plan engine and the typed model all read them.
 
+use super::model::TfValue;
 use super::validators::Validator;
 use crate::tfplugin::schema::{Attribute, StringKind};
 use crate::tfplugin::value::{Type, Value};
 
 /// Who sets an attribute. One enum, so that contradictions (required and computed, say)
 /// cannot be written.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// The configuration must set it.
     Required,
@@ -16,18 +17,58 @@ pub enum Mode {
     Optional,
     /// Only the provider sets it.
     Computed,
-    /// The configuration may set it; left out, the provider plans `default`, or decides
-    /// at apply ("known after apply") when there is none.
-    OptionalComputed {
-        /// The value planned when the configuration leaves it out.
-        default: Option<Value>,
-    },
+    /// The configuration may set it; left out, the provider plans the attribute's default,
+    /// or decides at apply ("known after apply") when it has none.
+    OptionalComputed,
 }
 
 impl Mode {
     /// True when the provider may set it.
     pub fn computed(&self) -> bool {
-        matches!(self, Mode::Computed | Mode::OptionalComputed { .. })
+        matches!(self, Mode::Computed | Mode::OptionalComputed)
+    }
+
+    /// The builder that declares it, for messages.
+    fn builder(&self) -> &'static str {
+        match self {
+            Mode::Required => "required",
+            Mode::Optional => "optional",
+            Mode::Computed => "computed",
+            Mode::OptionalComputed => "optional_computed",
+        }
+    }
+}
+
+/// A default: the value planned when the configuration leaves an attribute out, converted
+/// once from the Rust value declared, with the Terraform type of that Rust value (the
+/// declaration check compares it with the attribute's).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DefaultValue {
+    /// The value.
+    pub value: Value,
+    /// The Terraform type of the Rust value it was converted from.
+    pub ty: Type,
+}
+
+/// What [`AttributeSpec::default`] takes: a value of the field's known type (`true` for a
+/// `Field<bool>`, `"x"` for a `Field<String>`).
+pub trait IntoDefault {
+    /// The value, converted, with its type.
+    fn into_default(self) -> DefaultValue;
+}
+
+impl<T: TfValue> IntoDefault for T {
+    fn into_default(self) -> DefaultValue {
+        DefaultValue {
+            value: self.to_tf(),
+            ty: T::tf_type(),
+        }
+    }
+}
+
+impl IntoDefault for &str {
+    fn into_default(self) -> DefaultValue {
+        self.to_string().into_default()
     }
 }
 
@@ -50,6 +91,8 @@ pub struct AttributeSpec {
     pub ty: Type,
     /// Who sets it.
     pub mode: Mode,
+    /// What the plan holds when the configuration leaves it out (optional_computed only).
+    pub default: Option<DefaultValue>,
     /// Redacted in plan output and marked in state.
     pub sensitive: bool,
     /// Never stored in plan or state (Terraform 1.11+); read from configuration only.
@@ -67,6 +110,7 @@ fn spec(mode: Mode, description: &'static str) -> AttributeSpec {
         name: "",
         ty: Type::Dynamic,
         mode,
+        default: None,
         sensitive: false,
         write_only: false,
         plan: Vec::new(),
@@ -92,7 +136,7 @@ pub fn computed(description: &'static str) -> AttributeSpec {
 
 /// An optional attribute that the provider decides when the configuration leaves it out.
 pub fn optional_computed(description: &'static str) -> AttributeSpec {
-    spec(Mode::OptionalComputed { default: None }, description)
+    spec(Mode::OptionalComputed, description)
 }
 
 impl AttributeSpec {
@@ -110,12 +154,12 @@ impl AttributeSpec {
         self
     }
 
-    /// The value planned when the configuration leaves it out; makes the attribute
-    /// optional and computed.
-    pub fn default(mut self, value: Value) -> Self {
-        self.mode = Mode::OptionalComputed {
-            default: Some(value),
-        };
+    /// The value planned when the configuration leaves it out, of the field's type:
+    /// `.default(true)` on a `Field<bool>`. Only an optional_computed attribute has one;
+    /// the declaration check ([`AttributeSpec::problems`]) reports a default on any other
+    /// mode, or of another type than the attribute's.
+    pub fn default(mut self, value: impl IntoDefault) -> Self {
+        self.default = Some(value.into_default());
         self
     }
 
@@ -151,31 +195,55 @@ impl AttributeSpec {
 
     /// The default planned for it, if any.
     pub fn default_value(&self) -> Option<&Value> {
-        match &self.mode {
-            Mode::OptionalComputed { default } => default.as_ref(),
-            _ => None,
-        }
+        self.default.as_ref().map(|d| &d.value)
     }
 
-    /// What is inconsistent in the declaration, for a unit test over every model: a
-    /// write-only attribute that is not plainly optional, or a state-for-unknown modifier
-    /// on an attribute the provider never sets.
+    /// What contradicts itself in this declaration, wherever the attribute is used (the
+    /// rules that depend on the block it is in are `declaration`'s). The adapter refuses
+    /// to serve a provider with any of these.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
+        let mut problem = |text: String| out.push(format!("{}: {text}", self.name));
         if self.write_only && (self.mode != Mode::Optional || self.sensitive) {
-            out.push(format!(
-                "{}: a write-only attribute is optional and not sensitive (Terraform never shows it)",
-                self.name
+            problem(format!(
+                "a write-only attribute is optional and not sensitive (Terraform never shows \
+                 it), but this one is {}{}",
+                self.mode.builder(),
+                if self.sensitive { " and sensitive" } else { "" }
             ));
+        }
+        if self.write_only && self.has(PlanModifier::RequiresReplace) {
+            problem(
+                "a write-only attribute is never in plan or state, so its change cannot \
+                 replace the object (RequiresReplace)"
+                    .into(),
+            );
         }
         if self.has(PlanModifier::UseStateForUnknown) && !self.mode.computed() {
-            out.push(format!(
-                "{}: UseStateForUnknown needs a computed attribute",
-                self.name
+            problem(format!(
+                "UseStateForUnknown needs a computed attribute, but this one is {}",
+                self.mode.builder()
             ));
         }
+        if let Some(default) = &self.default {
+            if self.mode != Mode::OptionalComputed {
+                problem(format!(
+                    "only an optional_computed attribute has a default, but this one is {}",
+                    self.mode.builder()
+                ));
+            }
+            if default.ty != self.ty {
+                problem(format!(
+                    "the default is a {}, but the attribute is a {}",
+                    default.ty, self.ty
+                ));
+            }
+            if !default.value.is_wholly_known() || default.value.is_null() {
+                problem("the default is null or unknown; a default is a known value".into());
+            }
+        }
         if self.description.is_empty() {
-            out.push(format!("{}: no description", self.name));
+            problem("no description".into());
         }
         out
     }
@@ -188,11 +256,37 @@ impl AttributeSpec {
             description: self.description.to_string(),
             description_kind: StringKind::Markdown,
             required: self.mode == Mode::Required,
-            optional: matches!(self.mode, Mode::Optional | Mode::OptionalComputed { .. }),
+            optional: matches!(self.mode, Mode::Optional | Mode::OptionalComputed),
             computed: self.mode.computed(),
             sensitive: self.sensitive,
             write_only: self.write_only,
             deprecated: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_default_is_converted_once_and_checked_against_the_attribute() {
+        let on = optional_computed("On.")
+            .default(true)
+            .named("on", Type::Bool);
+        assert_eq!(on.default_value(), Some(&Value::Bool(true)));
+        assert!(on.problems().is_empty());
+        let name = optional_computed("A name.")
+            .default("x")
+            .named("name", Type::String);
+        assert_eq!(name.default_value(), Some(&Value::String("x".into())));
+        assert!(name.problems().is_empty());
+        let wrong = optional_computed("A name.")
+            .default(false)
+            .named("name", Type::String);
+        assert_eq!(
+            wrong.problems(),
+            ["name: the default is a bool, but the attribute is a string"]
+        );
     }
 }

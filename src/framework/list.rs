@@ -5,7 +5,7 @@
 
 use super::model::Model;
 use super::registry::{Declared, ResourceHandle};
-use super::resource::{BoxFuture, Resource};
+use super::resource::{BoxFuture, NoIdentity, Resource};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics};
 use crate::tfplugin::rpc::{EventSender, ListResourceEvent};
 use crate::tfplugin::value::{DynamicValue, Value};
@@ -109,7 +109,7 @@ pub trait ListResource: Send + Sync + 'static {
     /// The list block's `config`, declared with `model!`.
     type Config: Model;
     /// The managed resource listed; its type name is the list's, and it must have an
-    /// identity.
+    /// identity (the adapter refuses to serve a list of a resource without one).
     type Resource: Resource;
 
     /// Checks a configuration beyond its validators (unknown values skipped).
@@ -187,20 +187,37 @@ pub struct ListResourceHandle {
     pub(crate) type_name: &'static str,
     pub(crate) declared: Arc<Declared>,
     pub(crate) ops: Arc<dyn AnyList>,
+    /// What is wrong with how it was built; the adapter refuses to serve it then.
+    pub(crate) problems: Vec<String>,
 }
 
 impl ListResourceHandle {
     /// Erases `list` of the objects of `resource` (the handle of the managed resource it
-    /// lists, whose type name and identity it takes). `None` when that resource has no
-    /// identity: Terraform requires one of every listed object.
-    pub fn new<L: ListResource>(list: L, resource: &ResourceHandle) -> Option<ListResourceHandle> {
-        let identity = resource.identity()?.clone();
-        // The handle must be of the resource type the list sends.
+    /// lists, whose type name and identity it takes). A resource without an identity, or
+    /// a handle of another resource than `L::Resource`, is a problem the adapter reports
+    /// when it is built (Terraform requires an identity of every listed object).
+    pub fn new<L: ListResource>(list: L, resource: &ResourceHandle) -> ListResourceHandle {
+        let mut problems = Vec::new();
+        let identity = match resource.identity() {
+            Some(identity) => identity.clone(),
+            None => {
+                problems.push(
+                    "its resource has no identity, which Terraform requires of every listed \
+                     object (declare Resource::Identity)"
+                        .to_string(),
+                );
+                Declared::of::<NoIdentity>(0)
+            }
+        };
         let typed = Declared::of::<<L::Resource as Resource>::Model>(0);
         if typed.ty != resource.declared().ty {
-            return None;
+            problems.push(format!(
+                "built from the handle of another resource than the one it lists (the \
+                 handle's model is not {})",
+                std::any::type_name::<<L::Resource as Resource>::Model>()
+            ));
         }
-        Some(ListResourceHandle {
+        ListResourceHandle {
             type_name: resource.type_name(),
             declared: Arc::new(Declared::of::<L::Config>(0)),
             ops: Arc::new(TypedList {
@@ -208,7 +225,8 @@ impl ListResourceHandle {
                 resource: resource.declared().clone(),
                 identity,
             }),
-        })
+            problems,
+        }
     }
 
     /// The type name (the managed resource's).

@@ -109,7 +109,7 @@ mod tests {
                 .named("kind", Type::String),
             required("name").named("name", Type::String),
             optional_computed("active")
-                .default(Value::Bool(true))
+                .default(true)
                 .named("active", Type::Bool),
             computed("updated").named("updated", Type::String),
             optional("secret")

@@ -1,4 +1,5 @@
-//! The provider trait: its own configuration plus the resources and data sources it serves.
+//! The provider trait: its own configuration, and the resources, data sources, list
+//! resources and actions it serves.
 
 use super::action::ActionHandle;
 use super::data_source::DataSource;
@@ -27,7 +28,10 @@ impl<C> std::fmt::Debug for ConfigureRequest<C> {
     }
 }
 
-/// A provider: configuration, resources and data sources.
+/// A provider: configuration, resources, data sources, list resources and actions. The
+/// adapter checks every declaration it serves before serving any ([`ProviderAdapter::new`]).
+///
+/// [`ProviderAdapter::new`]: super::ProviderAdapter::new
 pub trait Provider: Send + Sync + 'static {
     /// The provider block, declared with `model!`.
     type Config: Model;

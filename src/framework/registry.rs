@@ -1,7 +1,7 @@
 //! Type-erased handles over typed resources and data sources, so the adapter can keep them
-//! by type name. The typed model meets untyped values here and nowhere else: each handle
-//! converts a decoded value to its model (errors name the attribute path), calls the typed
-//! method, and converts the result back.
+//! by type name. Each handle converts a decoded value to its model (errors name the
+//! attribute path), calls the typed method, and converts the result back; list resources
+//! and actions have handles of the same kind, beside their traits (`list`, `action`).
 
 use super::attribute::AttributeSpec;
 use super::data_source::DataSource;

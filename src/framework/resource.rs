@@ -1,7 +1,7 @@
 //! The managed-resource trait and its request and response types, all on the resource's
 //! own typed [`Model`] and [`PrivateState`]: a resource never handles an untyped value or
 //! private bytes. Its methods are plain `async fn`s; the framework boxes them once, where
-//! it erases their types (`registry`).
+//! it erases their types (`registry`; `list` and `action` for those traits).
 
 use super::model::Model;
 use super::private::PrivateState;

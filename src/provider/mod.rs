@@ -104,7 +104,7 @@ impl Provider for SigSentryProvider {
         resources
             .iter()
             .filter(|r| r.type_name() == log_source::TYPE_NAME)
-            .filter_map(|r| ListResourceHandle::new(list(), r))
+            .map(|r| ListResourceHandle::new(list(), r))
             .collect()
     }
 
@@ -123,5 +123,32 @@ impl Provider for SigSentryProvider {
 
     fn stop(&self) {
         self.ctx.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::ProviderAdapter;
+
+    /// Every declaration the provider serves (its block, each resource and identity, data
+    /// source, list and action) passes the adapter's check, and nothing is left out.
+    #[test]
+    fn every_declaration_served_is_sound() {
+        let adapter = match ProviderAdapter::new(SigSentryProvider::new()) {
+            Ok(adapter) => adapter,
+            Err(e) => panic!("{e}"),
+        };
+        let names = |it: &mut dyn Iterator<Item = &'static str>| it.collect::<Vec<_>>();
+        assert_eq!(
+            names(&mut adapter.resources().map(|r| r.type_name())),
+            [log_source::TYPE_NAME]
+        );
+        assert_eq!(
+            names(&mut adapter.list_resources().map(|l| l.type_name())),
+            [log_source::TYPE_NAME]
+        );
+        assert!(adapter.data_sources().count() >= 2);
+        assert!(adapter.actions().count() >= 1);
     }
 }

@@ -29,15 +29,16 @@ pub fn level_from_env() -> LevelFilter {
     }
 }
 
-/// Installs the hclog-JSON stderr logger as the global subscriber. Our own crate logs at the
-/// level Terraform asks for; libraries (HTTP/2, TLS, gRPC internals) only from warnings up,
-/// so a trace log stays readable and cheap.
-pub fn init(module: &'static str) {
+/// Installs the hclog-JSON stderr logger as the global subscriber, naming `module` in each
+/// line. The caller's own crates (`targets`, tracing targets such as a crate name) log at
+/// the level Terraform asks for; everything else (HTTP/2, TLS, gRPC internals) only from
+/// warnings up, so a trace log stays readable and cheap.
+pub fn init(module: &'static str, targets: &[&str]) {
     let level = level_from_env();
-    let filter = tracing_subscriber::filter::Targets::new()
-        .with_default(level.min(LevelFilter::WARN))
-        .with_target("sigsentry_provider", level)
-        .with_target("terraform_provider_sigsentry", level);
+    let filter = targets.iter().fold(
+        tracing_subscriber::filter::Targets::new().with_default(level.min(LevelFilter::WARN)),
+        |filter, target| filter.with_target(*target, level),
+    );
     let layer = HclogLayer { module }.with_filter(filter);
     let _ = tracing_subscriber::registry().with(layer).try_init();
 }

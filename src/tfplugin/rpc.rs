@@ -469,10 +469,11 @@ pub struct ValidateActionConfigRequest {
 pub type EventSender<T> = tokio::sync::mpsc::Sender<T>;
 
 /// What a protocol-6 provider implements. The gRPC server calls these; of the RPCs not
-/// listed here, GetFunctions is answered with no functions and the rest with
-/// `Unimplemented`. Implementations must never panic: bad input becomes error diagnostics.
+/// listed here, GetMetadata is answered from [`ProviderServer::get_provider_schema`],
+/// GetFunctions with no functions, and the rest with `Unimplemented`. Implementations
+/// must never panic: bad input becomes error diagnostics.
 pub trait ProviderServer: Send + Sync + 'static {
-    /// Schemas of the provider, its resources and data sources.
+    /// Schemas of the provider, its resources, data sources, list resources and actions.
     fn get_provider_schema(&self) -> impl Future<Output = GetProviderSchemaResponse> + Send;
     /// Checks the provider configuration.
     fn validate_provider_config(

@@ -1,4 +1,5 @@
-//! Schemas: what a provider, resource or data source accepts and returns.
+//! Schemas: what a provider block, resource, data source, list block or action accepts and
+//! returns.
 
 use super::value::Type;
 use std::collections::BTreeMap;

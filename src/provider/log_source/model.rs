@@ -2,7 +2,6 @@
 //! the struct the resource works on all come from here, descriptions (and so the docs)
 //! included.
 
-use crate::framework::prelude::Value;
 use crate::framework::validators::{
     length_between, no_empty_strings, no_nulls, not_empty, one_of, Validator,
 };
@@ -67,7 +66,7 @@ crate::model! {
         is_active: Field<bool> = optional_computed(
             "Whether SigSentry reads from this source. Defaults to `true`.",
         )
-        .default(Value::Bool(true)),
+        .default(true),
         verify: Field<bool> = optional(
             "When `true`, after a create, or an update that changed credentials or sources, \
              ask SigSentry to test the connection (`POST .../test`). If the platform rejects \

@@ -151,7 +151,7 @@ impl PrivateDir {
         use std::os::unix::fs::{DirBuilderExt, MetadataExt};
         let base = std::env::temp_dir();
         for _ in 0..8 {
-            let path = base.join(format!("sigsentry-debug-{:016x}", fastrand::u64(..)));
+            let path = base.join(format!("tfplugin-debug-{:016x}", fastrand::u64(..)));
             match std::fs::DirBuilder::new().mode(0o700).create(&path) {
                 Ok(()) => {
                     let meta = std::fs::symlink_metadata(&path).map_err(|e| {

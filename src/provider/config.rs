@@ -1,6 +1,7 @@
 //! The provider block, declared once, and how each setting is resolved: the attribute,
-//! else its environment variable, else the default. Defaults live here and in the
-//! client's `ClientConfig::new`, nowhere else.
+//! else its environment variable, else the default. The API URL's default lives here; the
+//! timeouts' and retries' in the client's `ClientConfig::new`. The descriptions name them
+//! for the docs, and a test holds them to the values.
 
 use crate::framework::prelude::{AttributePath, Number};
 use crate::framework::prelude::{Diagnostic, Diagnostics};
@@ -43,9 +44,12 @@ crate::model! {
         )
         .validate(url_scheme()),
         project_id: Field<String> = optional(
-            "Project to manage, for tenant-scoped keys (sent as `X-Project-Id`). Env: \
+            "The default project of every resource, data source and list (sent as \
+             `X-Project-Id`); each may name another with its own `project_id`. Needed by a \
+             tenant-scoped key unless every resource names its project. Env: \
              `SIGSENTRY_PROJECT_ID`.",
-        ),
+        )
+        .validate(crate::provider::log_source::model::project_id_format()),
         timeout_seconds: Field<Number> = optional(
             "How long one API request may take, its answer included, before it fails (and is \
              retried), 1 to 3600. Env: `SIGSENTRY_TIMEOUT_SECONDS`. Default: 30.",
@@ -177,6 +181,46 @@ impl ProviderConfig {
                     .flatten()
                     .collect(),
             )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_name_the_defaults_the_client_uses() {
+        let client = crate::sigsentry::ClientConfig::new(DEFAULT_API_URL);
+        let described = |name: &str| {
+            ProviderConfig::attributes()
+                .into_iter()
+                .find(|a| a.name == name)
+                .map(|a| a.description.to_string())
+                .unwrap_or_default()
+        };
+        for (name, default) in [
+            ("api_url", DEFAULT_API_URL.to_string()),
+            (
+                "timeout_seconds",
+                client.request_timeout.as_secs().to_string(),
+            ),
+            (
+                "total_timeout_seconds",
+                client.total_timeout.as_secs().to_string(),
+            ),
+            ("max_retries", client.max_retries.to_string()),
+        ] {
+            let text = described(name).replace("\\\n", "");
+            let said = text
+                .split("Default:")
+                .nth(1)
+                .map(|rest| rest.trim_start().trim_start_matches('`'))
+                .unwrap_or_default();
+            assert!(
+                said.starts_with(&default),
+                "{name}: {text:?} does not say {default}"
+            );
         }
     }
 }

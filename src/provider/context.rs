@@ -1,6 +1,7 @@
 //! What the provider's resources share: the configured API client and its settings.
 
 use super::config::Settings;
+use super::errors::CredentialsAttr;
 use super::refresh::Refresh;
 use super::walks::CommandWalks;
 use crate::framework::prelude::{Diagnostic, Diagnostics};
@@ -241,6 +242,15 @@ impl ProviderContext {
             })
             .await
             .clone()
+    }
+
+    /// Diagnostics for a failed `action` of `client`: what is wrong with its project, when
+    /// that is the problem (see `errors::project_problem`), else the API's error.
+    pub fn failed(&self, e: &ApiError, client: &Client, action: &str) -> Diagnostics {
+        let key = self.key_project();
+        super::errors::project_problem(e, client.project(), key.as_deref())
+            .map(Diagnostics::from)
+            .unwrap_or_else(|| super::errors::api_diagnostics(e, action, CredentialsAttr::Plain))
     }
 
     /// Records the key's own project, as an answer to a request naming none showed it.

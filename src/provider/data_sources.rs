@@ -4,7 +4,7 @@
 //! into its own model by attribute name.
 
 use super::context::ProviderContext;
-use super::errors::{self, api_diagnostics, CredentialsAttr};
+
 use super::filters;
 use super::mapping::LogSourceView;
 use crate::framework::model::copy_same_named;
@@ -85,12 +85,7 @@ impl DataSource for LogSourceData {
             Ok(c) => c.in_project(project.as_deref()),
             Err(d) => return ReadDataResponse::failed(d),
         };
-        let problem = |e: &ApiError, action: &str| -> Diagnostics {
-            let key = self.ctx.key_project();
-            errors::project_problem(e, client.project(), key.as_deref())
-                .map(Diagnostics::from)
-                .unwrap_or_else(|| api_diagnostics(e, action, CredentialsAttr::Plain))
-        };
+        let problem = |e: &ApiError, action: &str| self.ctx.failed(e, &client, action);
         let found = if let Field::Known(id) = &config.id {
             match client.get(id).await {
                 Ok(s) => Ok(s),
@@ -230,14 +225,7 @@ impl DataSource for LogSourcesData {
                     ..config
                 })
             }
-            Err(e) => {
-                let key = self.ctx.key_project();
-                ReadDataResponse::failed(
-                    errors::project_problem(&e, client.project(), key.as_deref())
-                        .map(Diagnostics::from)
-                        .unwrap_or_else(|| api_diagnostics(&e, "list", CredentialsAttr::Plain)),
-                )
-            }
+            Err(e) => ReadDataResponse::failed(self.ctx.failed(&e, &client, "list")),
         }
     }
 }

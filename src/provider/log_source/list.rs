@@ -6,7 +6,7 @@ use super::model::LogSourceModel;
 use super::LogSourceResource;
 use crate::framework::prelude::Diagnostics;
 use crate::framework::{optional, Field, ListRequest, ListResource, ListSink, Listed};
-use crate::provider::errors::{self, api_diagnostics, CredentialsAttr};
+
 use crate::provider::filters;
 use crate::sigsentry::{ListFilter, LogSource};
 use std::sync::Arc;
@@ -87,12 +87,7 @@ impl ListResource for LogSourceList {
         while let Some(page) = walk.next().await {
             let items = match page {
                 Ok(items) => items,
-                Err(e) => {
-                    let key = self.resource.ctx.key_project();
-                    return errors::project_problem(&e, client.project(), key.as_deref())
-                        .map(Diagnostics::from)
-                        .unwrap_or_else(|| api_diagnostics(&e, "list", CredentialsAttr::Plain));
-                }
+                Err(e) => return self.resource.ctx.failed(&e, &client, "list"),
             };
             for s in items.iter().filter(|s| filter.keeps(s)) {
                 let in_project = s.project_id.clone().or_else(|| project.clone());

@@ -21,7 +21,7 @@ use self::ownership::{BeforeWrite, Claims, CreateFailure, Ledger, Twin};
 use self::private::PlanFacts;
 use self::requests::{credentials_to_send, patch_for, record_sent, secrets, verify};
 use super::context::ProviderContext;
-use super::errors::{self, api_diagnostics, CredentialsAttr};
+use super::errors::{api_diagnostics, CredentialsAttr};
 use super::mapping::LogSourceView;
 use crate::framework::model::copy_same_named;
 use crate::framework::prelude::{Diagnostic, Diagnostics};
@@ -583,11 +583,7 @@ impl Resource for LogSourceResource {
                 )
                 .into(),
             ),
-            Err(e) => ImportResponse::failed(
-                errors::project_problem(&e, client.project(), self.ctx.key_project().as_deref())
-                    .map(Diagnostics::from)
-                    .unwrap_or_else(|| api_diagnostics(&e, "import", CredentialsAttr::Plain)),
-            ),
+            Err(e) => ImportResponse::failed(self.ctx.failed(&e, &client, "import")),
         }
     }
 }

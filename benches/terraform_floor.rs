@@ -217,6 +217,7 @@ fn latency_axis(sizes: &[u64], latencies: &[u64], big_project: bool) {
             let fake = Fake::start_with(FakeApi::new().pacing(Settings {
                 latency_ms: ms,
                 rate_limit: 0,
+                ..Settings::default()
             }));
             let ws = Workspace::new(&fake.url(), support::fake::KEY);
             ws.config(&ours(n as usize, ""));
@@ -262,6 +263,7 @@ fn latency_axis(sizes: &[u64], latencies: &[u64], big_project: bool) {
     let fake = Fake::start_with(FakeApi::new().pacing(Settings {
         latency_ms: 0,
         rate_limit: 20,
+        ..Settings::default()
     }));
     let ws = Workspace::new(&fake.url(), support::fake::KEY);
     ws.config(&ours(creates, ""));

@@ -102,6 +102,7 @@ fn a_rate_limited_apply_creates_each_source_once() {
     let fake = Fake::start_with(FakeApi::new().pacing(Settings {
         latency_ms: 0,
         rate_limit: 20,
+        ..Settings::default()
     }));
     let ws = Workspace::new(&fake.url(), support::fake::KEY);
     ws.config(&splunk(60));

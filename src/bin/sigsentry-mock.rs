@@ -1,7 +1,7 @@
 //! sigsentry-mock: the bundled fake SigSentry API as a server, for demos and pipelines.
 
 use clap::Parser;
-use sigsentry_provider::fake_api::{ApiKey, FakeApi, SeedSource, Settings};
+use sigsentry_provider::fake_api::{ApiKey, FakeApi, RateLimitHeaders, SeedSource, Settings};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -34,6 +34,10 @@ struct Args {
     /// Requests per second allowed (answered 429 with Retry-After beyond); 0: no limit.
     #[arg(long, default_value_t = 0)]
     rate_limit: u32,
+    /// Under a rate limit, send the RateLimit-Limit, -Remaining and -Reset headers on every
+    /// answer (full), or only Retry-After on a 429 (none).
+    #[arg(long, value_enum, default_value_t = RateLimitHeaders::Full)]
+    rate_limit_headers: RateLimitHeaders,
     /// Extra projects of the tenant (for tenant-scoped keys).
     #[arg(long = "project")]
     projects: Vec<String>,
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         .pacing(Settings {
             latency_ms: args.latency_ms,
             rate_limit: args.rate_limit,
+            rate_limit_headers: args.rate_limit_headers,
         });
     let keys = if args.keys.is_empty() {
         vec!["ss_secret_demo_key".to_string()]

@@ -8,13 +8,15 @@
 //!
 //! A second table puts ours against ours at API latencies (`--latency-sizes 100,1000`,
 //! `--latencies 0,50,100` ms on the fake API), with the requests each operation made and
-//! the 429s it met, then a plan of 5 sources in a project of 2,000 and an apply of 300
-//! creates under a limit of 20 requests a second. `--skip-floor` runs only that part.
+//! the 429s it met, then a plan of 5 sources in a project of 2,000 and applies of 300
+//! creates under a limit of 20 requests a second (the fake sending `RateLimit-*` headers,
+//! or `Retry-After` alone) and with no limit. `--skip-floor` runs only that part;
+//! `--rate-only [--creates 300] [--runs N]` only the applies, N times.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use sigsentry_provider::fake_api::{FakeApi, Settings};
+use sigsentry_provider::fake_api::{FakeApi, RateLimitHeaders, Settings};
 use sigsentry_provider::usage::children_cpu_seconds;
 use std::time::Instant;
 use support::fake::Fake;
@@ -258,30 +260,56 @@ fn latency_axis(sizes: &[u64], latencies: &[u64], big_project: bool) {
         t.wall, t.requests, t.lists, t.gets, t.limited
     );
 
-    // Creates under a rate limit.
-    let creates = if big_project { 300 } else { 60 };
-    let fake = Fake::start_with(FakeApi::new().pacing(Settings {
-        latency_ms: 0,
-        rate_limit: 20,
-        ..Settings::default()
-    }));
-    let ws = Workspace::new(&fake.url(), support::fake::KEY);
-    ws.config(&ours(creates, ""));
-    let t = traffic(
-        &fake,
-        &ws,
-        &["apply", "-auto-approve", "-no-color", "-parallelism=20"],
-    );
-    let made = fake.sources().len();
+    rate_limited_creates(if big_project { 300 } else { 60 }, 1);
+}
+
+/// Creates under a limit of 20 requests a second at `-parallelism=20`: with the
+/// `RateLimit-*` headers, with `Retry-After` alone, and with no limit (where the pacer must
+/// cost nothing), each `runs` times.
+fn rate_limited_creates(creates: usize, runs: usize) {
     println!(
-        "| apply of {creates} creates at 20 requests/s, -parallelism=20 ({made} sources made) | {:.2} | {} | {} | {} | {} ({:.1}%) |",
-        t.wall,
-        t.requests,
-        t.lists,
-        t.gets,
-        t.limited,
-        100.0 * t.limited as f64 / t.requests.max(1) as f64
+        "\n| case | wall (s) | requests | 429s | share answered 429 | sources made | each once |\n|---|---|---|---|---|---|---|"
     );
+    let cases = [
+        ("RateLimit headers", 20, RateLimitHeaders::Full),
+        ("Retry-After only", 20, RateLimitHeaders::None),
+        ("no limit", 0, RateLimitHeaders::Full),
+    ];
+    for _ in 0..runs {
+        for (what, limit, headers) in cases {
+            let fake = Fake::start_with(FakeApi::new().pacing(Settings {
+                rate_limit: limit,
+                rate_limit_headers: headers,
+                ..Settings::default()
+            }));
+            let ws = Workspace::new(&fake.url(), support::fake::KEY);
+            ws.config(&ours(creates, ""));
+            let t = traffic(
+                &fake,
+                &ws,
+                &["apply", "-auto-approve", "-no-color", "-parallelism=20"],
+            );
+            let sources = fake.sources();
+            let mut names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            let once = names.len() == sources.len() && sources.len() == creates;
+            let at = if limit == 0 {
+                String::new()
+            } else {
+                format!(" at {limit} requests/s")
+            };
+            println!(
+                "| apply of {creates} creates{at}, {what} | {:.2} | {} | {} | {:.1}% | {} | {} |",
+                t.wall,
+                t.requests,
+                t.limited,
+                100.0 * t.limited as f64 / t.requests.max(1) as f64,
+                sources.len(),
+                if once { "yes" } else { "no" }
+            );
+        }
+    }
 }
 
 fn main() {
@@ -317,6 +345,13 @@ fn main() {
     } else {
         (vec![10], vec![0, 50])
     };
+    if args.iter().any(|a| a == "--rate-only") {
+        let creates = value("--creates")
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(300);
+        rate_limited_creates(creates, runs);
+        return;
+    }
     if args.iter().any(|a| a == "--skip-floor") {
         latency_axis(&latency_sizes, &latencies, full);
         return;

@@ -8,7 +8,7 @@ use super::contract::{self, MAX_BODY_BYTES, MAX_CURSOR_LEN};
 use super::error::ApiError;
 use super::keys::KeyDeriver;
 use super::models::{check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestResult};
-use super::pacing::{Pacer, Signal};
+use super::pacing::{self, Pacer, Signal};
 use super::retry_after;
 use super::sanitize::Redactor;
 use super::secret::Secret;
@@ -16,6 +16,7 @@ use super::walk::PageWalk;
 use backon::BackoffBuilder;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -116,7 +117,8 @@ pub struct Client {
     config: ClientConfig,
     keys: Option<KeyDeriver>,
     redact: Redactor,
-    pacer: Pacer,
+    /// Shared with every client of this process using the same key (see `pacing::for_key`).
+    pacer: Arc<Pacer>,
     cancel: CancellationToken,
 }
 
@@ -270,13 +272,18 @@ impl Client {
             .build()
             .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
         let redact = Redactor::new(config.api_key.iter().map(Secret::expose));
+        let pacer = match &config.api_key {
+            Some(k) => pacing::for_key(base.as_str(), k.expose()),
+            // Without a key nothing is sent.
+            None => Arc::new(Pacer::default()),
+        };
         Ok(Client {
             http,
             base,
             host,
             keys: config.api_key.as_ref().map(KeyDeriver::new),
             redact,
-            pacer: Pacer::default(),
+            pacer,
             config,
             cancel: CancellationToken::new(),
         })
@@ -339,6 +346,7 @@ impl Client {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(b.to_string());
         }
+        let sent = Instant::now();
         let resp = req.send().await.map_err(|e| self.transport(&e, redact))?;
         let status = resp.status();
         let headers = resp.headers().clone();
@@ -355,13 +363,17 @@ impl Client {
         let number = |name| header(name).and_then(|v| v.trim().parse::<u64>().ok());
         let retry_after = header(reqwest::header::RETRY_AFTER.as_str())
             .and_then(|v| retry_after::parse(v, std::time::SystemTime::now()));
-        self.pacer.observe(Signal {
-            limited: status == StatusCode::TOO_MANY_REQUESTS,
-            retry_after,
-            limit: number(contract::RATE_LIMIT_LIMIT).and_then(|n| u32::try_from(n).ok()),
-            remaining: number(contract::RATE_LIMIT_REMAINING).and_then(|n| u32::try_from(n).ok()),
-            reset: number(contract::RATE_LIMIT_RESET).map(Duration::from_secs),
-        });
+        self.pacer.observe(
+            sent,
+            Signal {
+                limited: status == StatusCode::TOO_MANY_REQUESTS,
+                retry_after,
+                limit: number(contract::RATE_LIMIT_LIMIT).and_then(|n| u32::try_from(n).ok()),
+                remaining: number(contract::RATE_LIMIT_REMAINING)
+                    .and_then(|n| u32::try_from(n).ok()),
+                reset: number(contract::RATE_LIMIT_RESET).map(Duration::from_secs),
+            },
+        );
         if status.is_success() {
             // A 2xx whose body is cut off or not JSON is a fault worth retrying (the same
             // idempotency key gets the replay), so check it here, inside the retry loop.
@@ -442,11 +454,8 @@ impl Client {
             loop {
                 attempts += 1;
                 // The shared pace first: a rate limit slows every worker of the process.
-                let Some(slot) = self.pacer.reserve(deadline) else {
+                if !self.paced(deadline).await {
                     break Err(self.past_deadline(total, attempts - 1, first_transport.take()));
-                };
-                if !slot.is_zero() {
-                    tokio::time::sleep(slot).await;
                 }
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
@@ -515,6 +524,31 @@ impl Client {
             },
             (e, _) => e,
         })
+    }
+
+    /// Waits for a slot of the shared pace; false when none comes before `deadline`.
+    /// Bounded by the deadline: every turn waits, and a slot past it ends the loop.
+    async fn paced(&self, deadline: Instant) -> bool {
+        loop {
+            let Some(slot) = self.pacer.reserve(deadline) else {
+                return false;
+            };
+            if slot.wait.is_zero() {
+                return true;
+            }
+            tokio::time::sleep(slot.wait).await;
+            // A 429 while we waited moved every waiting slot: take one in the new pace
+            // rather than send into the limit.
+            if self.pacer.is_current(slot) {
+                return true;
+            }
+        }
+    }
+
+    /// Whether `other` shares this client's pace.
+    #[cfg(test)]
+    pub(super) fn shares_pace_with(&self, other: &Client) -> bool {
+        Arc::ptr_eq(&self.pacer, &other.pacer)
     }
 
     fn past_deadline(&self, total: Duration, attempts: u32, last: Option<ApiError>) -> ApiError {

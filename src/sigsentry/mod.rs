@@ -20,6 +20,7 @@ pub use error::{ApiError, FieldError};
 pub use models::{
     check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestError, TestResult,
 };
+pub use pacing::{Pacer, Signal, Slot};
 pub use sanitize::strip;
 pub use secret::Secret;
 pub use walk::PageWalk;

@@ -11,7 +11,8 @@
 //! the 429s it met, then a plan of 5 sources in a project of 2,000 and applies of 300
 //! creates under a limit of 20 requests a second (the fake sending `RateLimit-*` headers,
 //! or `Retry-After` alone) and with no limit. `--skip-floor` runs only that part;
-//! `--rate-only [--creates 300] [--runs N]` only the applies, N times.
+//! `--rate-only [--creates 300] [--runs N] [--against BINARY]` only the applies, N times,
+//! with `--against` timing another build of the provider's no-limit apply beside ours.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -19,6 +20,7 @@ mod support;
 use sigsentry_provider::fake_api::{FakeApi, RateLimitHeaders, Settings};
 use sigsentry_provider::sigsentry::{Pacer, Signal};
 use sigsentry_provider::usage::children_cpu_seconds;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use support::fake::Fake;
 use support::terraform::{terraform_bin, Workspace};
@@ -261,30 +263,42 @@ fn latency_axis(sizes: &[u64], latencies: &[u64], big_project: bool) {
         t.wall, t.requests, t.lists, t.gets, t.limited
     );
 
-    rate_limited_creates(if big_project { 300 } else { 60 }, 1);
+    rate_limited_creates(if big_project { 300 } else { 60 }, 1, None);
 }
 
 /// Creates under a limit of 20 requests a second at `-parallelism=20`: with the
 /// `RateLimit-*` headers, with `Retry-After` alone, and with no limit (where the pacer must
-/// cost nothing), each `runs` times.
-fn rate_limited_creates(creates: usize, runs: usize) {
+/// cost nothing), each `runs` times; with `against`, another build of the provider (the one
+/// before a change, say) also makes the no-limit apply in every run, for a ratio.
+fn rate_limited_creates(creates: usize, runs: usize, against: Option<&Path>) {
     println!(
         "\n| case | wall (s) | requests | 429s | share answered 429 | sources made | each once |\n|---|---|---|---|---|---|---|"
     );
-    let cases = [
-        ("RateLimit headers", 20, RateLimitHeaders::Full),
-        ("Retry-After only", 20, RateLimitHeaders::None),
-        ("no limit", 0, RateLimitHeaders::Full),
+    let mut cases = vec![
+        ("RateLimit headers", 20, RateLimitHeaders::Full, None),
+        ("Retry-After only", 20, RateLimitHeaders::None, None),
+        ("no limit", 0, RateLimitHeaders::Full, None),
     ];
-    let mut unlimited = Vec::new();
+    if let Some(other) = against {
+        cases.push((
+            "no limit, the other build",
+            0,
+            RateLimitHeaders::Full,
+            Some(other),
+        ));
+    }
+    let (mut unlimited, mut other_unlimited) = (Vec::new(), Vec::new());
     for _ in 0..runs {
-        for (what, limit, headers) in cases {
+        for &(what, limit, headers, binary) in &cases {
             let fake = Fake::start_with(FakeApi::new().pacing(Settings {
                 rate_limit: limit,
                 rate_limit_headers: headers,
                 ..Settings::default()
             }));
             let ws = Workspace::new(&fake.url(), support::fake::KEY);
+            if let Some(b) = binary {
+                ws.use_provider_binary(b);
+            }
             ws.config(&ours(creates, ""));
             let t = traffic(
                 &fake,
@@ -296,8 +310,10 @@ fn rate_limited_creates(creates: usize, runs: usize) {
             names.sort_unstable();
             names.dedup();
             let once = names.len() == sources.len() && sources.len() == creates;
-            if limit == 0 {
-                unlimited.push(t.wall / t.requests.max(1) as f64);
+            match (limit, binary) {
+                (0, None) => unlimited.push(t.wall),
+                (0, Some(_)) => other_unlimited.push(t.wall),
+                _ => {}
             }
             let at = if limit == 0 {
                 String::new()
@@ -316,12 +332,21 @@ fn rate_limited_creates(creates: usize, runs: usize) {
         }
     }
     let ns = pacer_cost_ns();
-    let per_request = median(unlimited) * 1e9;
+    let ours = median(unlimited);
+    // Two requests a create.
+    let per_request = ours / (2 * creates) as f64 * 1e9;
     println!(
         "\n| measure | value |\n|---|---|\n| the pacer's cost per request with no limit (one slot, one answer) | {ns:.0} ns, {:.4}% of a request's share of the no-limit apply ({:.2} ms) |",
         100.0 * ns / per_request,
         per_request / 1e6
     );
+    if !other_unlimited.is_empty() {
+        let other = median(other_unlimited);
+        println!(
+            "| no-limit apply, this build against the other (medians of {runs}, interleaved) | {ours:.2} s / {other:.2} s = {:.2}x |",
+            ours / other
+        );
+    }
 }
 
 /// What the pacer costs a request while no limit was ever met: taking a slot and
@@ -375,7 +400,8 @@ fn main() {
         let creates = value("--creates")
             .and_then(|c| c.parse().ok())
             .unwrap_or(300);
-        rate_limited_creates(creates, runs);
+        let against = value("--against").map(PathBuf::from);
+        rate_limited_creates(creates, runs, against.as_deref());
         return;
     }
     if args.iter().any(|a| a == "--skip-floor") {

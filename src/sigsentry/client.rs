@@ -529,20 +529,19 @@ impl Client {
     /// Waits for a slot of the shared pace; false when none comes before `deadline`.
     /// Bounded by the deadline: every turn waits, and a slot past it ends the loop.
     async fn paced(&self, deadline: Instant) -> bool {
-        loop {
-            let Some(slot) = self.pacer.reserve(deadline) else {
+        let Some(mut slot) = self.pacer.reserve(deadline) else {
+            return false;
+        };
+        let mut wait = slot.wait;
+        while !wait.is_zero() {
+            if Instant::now() + wait >= deadline {
                 return false;
-            };
-            if slot.wait.is_zero() {
-                return true;
             }
-            tokio::time::sleep(slot.wait).await;
-            // A 429 while we waited moved every waiting slot: take one in the new pace
-            // rather than send into the limit.
-            if self.pacer.is_current(slot) {
-                return true;
-            }
+            tokio::time::sleep(wait).await;
+            // A 429 while we waited moved every waiting slot back, ours with them.
+            wait = self.pacer.moved(&mut slot);
         }
+        true
     }
 
     /// Whether `other` shares this client's pace.

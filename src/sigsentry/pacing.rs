@@ -8,16 +8,19 @@
 //! After a 429 the pacer learns the rate the way TCP's CUBIC and the AWS SDKs' adaptive
 //! retry mode do, from the 429s alone:
 //!
-//! - back-off: the allowed rate drops to [`BETA`] times the rate measured when the 429
-//!   came, once per episode (429s to requests sent before the drop say nothing new);
+//! - back-off: a 429 holds every slot until its `Retry-After` has passed (slots already
+//!   given move back by as much, keeping their order) and drops the allowed rate to
+//!   [`BETA`] times the rate that got through lately (or the rate sent, when most of it
+//!   did not). That is one episode: 429s to requests sent before its hold ended, or in
+//!   the [`EPISODE`] after, answer the same overload and change nothing, their requests
+//!   backing off on their own;
 //! - recovery: with every answer that is not a 429 the rate climbs back along a cubic
 //!   curve, fast at first, flattening as it nears the rate where the 429 came, then
 //!   probing past it ever faster, so a limit that was raised is found again; far past
 //!   anything the process sends, pacing ends until the next 429.
 //!
-//! A `Retry-After` holds every slot until it has passed. `RateLimit-Limit` (when the API
-//! sends it) caps the rate from the first answer, and `RateLimit-Remaining: 0` holds every
-//! slot until `RateLimit-Reset`.
+//! `RateLimit-Limit` (when the API sends it) caps the rate from the first answer, and
+//! `RateLimit-Remaining: 0` holds every slot until `RateLimit-Reset`.
 //!
 //! [`Pace`] is the state machine, pure and told the time; [`Pacer`] shares one behind a
 //! lock and reads the clock.
@@ -31,13 +34,18 @@ const BETA: f64 = 0.7;
 /// CUBIC's scaling constant, in requests a second per second cubed (AWS's value): a cut
 /// from 20 requests a second is regained in 2.5 s.
 const CUBIC_C: f64 = 0.4;
-/// The time constant of the measured send rate, in seconds.
+/// The time constant of the measured rates, in seconds.
 const MEASURE_TAU: f64 = 1.0;
-/// The slowest pace learned: one request every two seconds.
-const MIN_RATE: f64 = 0.5;
+/// The slowest pace learned: a request every 500 ms. Twenty workers queued behind it wait
+/// 10 s, well within an operation's deadline; `Retry-After` holds slow down further when
+/// the API asks.
+const MIN_RATE: f64 = 2.0;
 /// A learned rate past this is no pace: requests a millisecond apart are closer than any
 /// round trip to a real API. Pacing ends there until the next 429.
 const MAX_RATE: f64 = 1000.0;
+/// How long after a 429's hold its episode lasts: the requests sent in it, at the cut
+/// rate, probe the same overload, so their 429s do not cut or hold again.
+const EPISODE: Duration = Duration::from_secs(1);
 /// The longest hold a `Retry-After` or `RateLimit-Reset` sets; the caller's deadline
 /// decides whether to wait at all.
 const MAX_HOLD: Duration = Duration::from_secs(60);
@@ -59,13 +67,42 @@ pub struct Signal {
     pub reset: Option<Duration>,
 }
 
-/// A slot taken: how long to wait for it, and whether a later 429 moved it (see
-/// [`Pace::is_current`]).
+/// A slot taken: how long to wait for it. A hold that comes while it is waited for moves
+/// it back (see [`Pace::moved`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slot {
     /// How long to wait before sending.
     pub wait: Duration,
-    generation: u64,
+    /// [`Pace`]'s `moved` when it was given.
+    moved: Duration,
+}
+
+/// Events a second, each weighing `exp(-age / MEASURE_TAU)`: a count of the last
+/// `MEASURE_TAU` or so, over it.
+#[derive(Clone, Copy, Debug)]
+struct Meter {
+    weight: f64,
+    at: Instant,
+}
+
+impl Meter {
+    fn new(now: Instant) -> Meter {
+        Meter {
+            weight: 0.0,
+            at: now,
+        }
+    }
+
+    /// The rate at `at`; an instant before the last event counts as at it.
+    fn rate(&self, at: Instant) -> f64 {
+        let age = at.saturating_duration_since(self.at).as_secs_f64();
+        self.weight * (-age / MEASURE_TAU).exp() / MEASURE_TAU
+    }
+
+    fn count(&mut self, at: Instant) {
+        self.weight = self.rate(at) * MEASURE_TAU + 1.0;
+        self.at = self.at.max(at);
+    }
 }
 
 /// The pace as a state machine: every method is told the time.
@@ -84,13 +121,18 @@ pub struct Pace {
     from: f64,
     /// The last cut, and the seconds after it at which the curve is back at `from`.
     cut: Option<(Instant, f64)>,
-    /// Answers seen, each weighing `exp(-age / MEASURE_TAU)`; over `MEASURE_TAU` it is
-    /// the send rate, measured even when nothing is paced.
-    weight: f64,
-    /// When `weight` was last brought up to date.
-    weighed_at: Instant,
-    /// Counts the holds and cuts: each one moves every slot given before it.
-    generation: u64,
+    /// The end of the last cut's episode: 429s to requests sent before it are answered
+    /// by that cut and its hold already.
+    episode_end: Instant,
+    /// Requests sent, counted when their slot is given, at its time (slots only move
+    /// forward), so a slot still waiting counts already; measured even when nothing is
+    /// paced.
+    sent: Meter,
+    /// Answers other than 429: what got through.
+    through: Meter,
+    /// How far holds have moved back every slot waiting for them, in all: a slot given
+    /// earlier has moved by the difference.
+    moved: Duration,
 }
 
 impl Pace {
@@ -103,9 +145,10 @@ impl Pace {
             ceiling: None,
             from: 0.0,
             cut: None,
-            weight: 0.0,
-            weighed_at: now,
-            generation: 0,
+            episode_end: now,
+            sent: Meter::new(now),
+            through: Meter::new(now),
+            moved: Duration::ZERO,
         }
     }
 
@@ -117,10 +160,13 @@ impl Pace {
         }
     }
 
-    /// The send rate measured at `at` (by the answers), in requests a second.
+    /// The rate a 429 at `at` says was too much: what got through lately, or what was
+    /// sent when less than half of it got through (a storm of 429s says nothing about
+    /// what would). Never more than the pace.
     pub fn measured(&self, at: Instant) -> f64 {
-        let age = at.saturating_duration_since(self.weighed_at).as_secs_f64();
-        self.weight * (-age / MEASURE_TAU).exp() / MEASURE_TAU
+        let (through, sent) = (self.through.rate(at), self.sent.rate(at));
+        let measured = if through >= sent / 2.0 { through } else { sent };
+        self.rate().map_or(measured, |r| measured.min(r))
     }
 
     /// Takes the next slot at `now`; `None`, taking nothing, when the slot falls at or
@@ -135,51 +181,49 @@ impl Pace {
             Some(r) => slot + Duration::from_secs_f64(1.0 / r),
             None => slot,
         };
+        self.sent.count(slot);
         Some(Slot {
             wait: slot.saturating_duration_since(now),
-            generation: self.generation,
+            moved: self.moved,
         })
     }
 
-    /// Whether `slot` still stands: a 429 or an exhausted window since it was given moved
-    /// every waiting slot, and its holder must take a new one rather than send into the
-    /// limit.
-    pub fn is_current(&self, slot: Slot) -> bool {
-        slot.generation == self.generation
+    /// How much longer to wait for `slot`, whose wait has passed: holds that came since
+    /// it was given moved it back (in line: the order of waiting slots never changes, so a
+    /// request retried after a 429 queues behind those that waited). Zero to send now.
+    pub fn moved(&self, slot: &mut Slot) -> Duration {
+        let by = self.moved.saturating_sub(slot.moved);
+        slot.moved = self.moved;
+        by
     }
 
     /// Learns from an answer that came at `now` to a request sent at `sent`.
     pub fn observe(&mut self, now: Instant, sent: Instant, signal: Signal) {
-        // Counted as they come back, so the rate measured is what was really sent (slots
-        // given out may still be waiting), a round trip late.
-        self.weight = self.measured(now) * MEASURE_TAU + 1.0;
-        self.weighed_at = self.weighed_at.max(now);
         self.ceiling = signal.limit.filter(|l| *l > 0).map(f64::from);
         if self.ceiling.is_some() && signal.remaining == Some(0) {
             if let Some(reset) = signal.reset {
-                self.hold(now + reset.min(MAX_HOLD));
+                self.hold(now, now + reset.min(MAX_HOLD));
             }
         }
         if !signal.limited {
+            self.through.count(now);
             self.recover(now);
             return;
         }
-        if let Some(ra) = signal.retry_after {
-            self.hold(now + ra.min(MAX_HOLD));
-        }
-        if self.cut.is_some_and(|(at, _)| sent < at) {
-            // Sent before the last cut: the cut already answered this episode.
+        if sent < self.episode_end {
+            // This episode's cut and hold answered it already; the request backs off on
+            // its own. Cutting again for each would collapse the rate, and holding again
+            // would let one request through per hold.
             return;
         }
-        let from = match self.rate() {
-            Some(r) => self.measured(now).min(r),
-            None => self.measured(now),
+        if let Some(ra) = signal.retry_after {
+            self.hold(now, now + ra.min(MAX_HOLD));
         }
-        .max(MIN_RATE);
+        let from = self.measured(now).max(MIN_RATE);
         self.from = from;
         self.learned = Some((from * BETA).max(MIN_RATE));
         self.cut = Some((now, (from * (1.0 - BETA) / CUBIC_C).cbrt()));
-        self.requeue(now);
+        self.episode_end = self.not_before.max(now) + EPISODE;
     }
 
     /// Climbs back along the cubic after the last cut.
@@ -196,17 +240,19 @@ impl Pace {
         };
     }
 
-    fn hold(&mut self, until: Instant) {
-        if until > self.not_before {
-            self.not_before = until;
-            self.requeue(until);
+    /// Holds every slot until `until`: none is given before it, and every slot waiting
+    /// moves back by as much as the hold grew, keeping its place in line.
+    fn hold(&mut self, now: Instant, until: Instant) {
+        let from = now.max(self.not_before);
+        let by = until.saturating_duration_since(from);
+        if by.is_zero() {
+            return;
         }
-    }
-
-    /// Gives every waiting slot up: they are taken again, in the new pace, from `from`.
-    fn requeue(&mut self, from: Instant) {
-        self.generation += 1;
-        self.next = from.max(self.not_before);
+        self.not_before = until;
+        if self.next > from {
+            self.next += by;
+        }
+        self.moved += by;
     }
 }
 
@@ -238,9 +284,9 @@ impl Pacer {
         self.lock().reserve(Instant::now(), deadline)
     }
 
-    /// See [`Pace::is_current`].
-    pub fn is_current(&self, slot: Slot) -> bool {
-        self.lock().is_current(slot)
+    /// See [`Pace::moved`].
+    pub fn moved(&self, slot: &mut Slot) -> Duration {
+        self.lock().moved(slot)
     }
 
     /// See [`Pace::observe`].
@@ -334,11 +380,12 @@ mod tests {
         let t0 = Instant::now();
         let mut p = sent(200, t0, Duration::from_secs(10));
         let now = t0 + Duration::from_secs(10);
+        // 20 a second got through.
+        let through = p.measured(now);
+        assert!((19.0..21.0).contains(&through), "{through}");
         p.observe(now, now, limited(Some(Duration::from_secs(1))));
-        // 20 a second were sent (21 answers in the last second, the 429 among them).
         let rate = p.rate().unwrap();
-        assert!((rate - BETA * p.measured(now)).abs() < 1e-9, "{rate}");
-        assert!((BETA * 19.0..BETA * 22.0).contains(&rate), "{rate}");
+        assert!((rate - BETA * through).abs() < 1e-9, "{rate}");
         // Everyone waits for the Retry-After, then goes one interval apart.
         let a = p.reserve(now, far(now)).unwrap().wait;
         let b = p.reserve(now, far(now)).unwrap().wait;
@@ -347,20 +394,73 @@ mod tests {
     }
 
     #[test]
-    fn the_429s_of_one_episode_cut_the_rate_once() {
+    fn a_hold_moves_the_waiting_slots_back_in_line() {
+        let t0 = Instant::now();
+        let mut p = Pace::new(t0);
+        let limit = Signal {
+            limit: Some(10),
+            ..Default::default()
+        };
+        p.observe(t0, t0, limit);
+        // Slots at 0, 100 and 200 ms; at 50 ms a 429 asks for a second.
+        let mut slots: Vec<Slot> = (0..3).map(|_| p.reserve(t0, far(t0)).unwrap()).collect();
+        let second = Some(Duration::from_secs(1));
+        p.observe(
+            t0 + ms(50),
+            t0,
+            Signal {
+                limited: true,
+                retry_after: second,
+                ..limit
+            },
+        );
+        let at: Vec<Duration> = slots[1..].iter_mut().map(|s| s.wait + p.moved(s)).collect();
+        assert_eq!(at, [ms(1100), ms(1200)]);
+        // Asked again, a moved slot stays where it is.
+        assert_eq!(p.moved(&mut slots[1]), Duration::ZERO);
+        // The request refused at 50 ms, retried after its second, queues behind them.
+        let retried = t0 + ms(1050);
+        assert_eq!(p.reserve(retried, far(retried)).unwrap().wait, ms(250));
+    }
+
+    #[test]
+    fn when_every_answer_was_a_429_the_cut_is_from_what_was_sent() {
+        let t0 = Instant::now();
+        let mut p = Pace::new(t0);
+        for _ in 0..20 {
+            p.reserve(t0, far(t0)).unwrap();
+        }
+        p.observe(t0 + ms(1), t0, limited(None));
+        let rate = p.rate().unwrap();
+        assert!((BETA * 19.0..BETA * 21.0).contains(&rate), "{rate}");
+    }
+
+    #[test]
+    fn the_429s_of_one_episode_cut_the_rate_once_and_hold_once() {
         let t0 = Instant::now();
         let mut p = sent(200, t0, Duration::from_secs(10));
         let now = t0 + Duration::from_secs(10);
-        p.observe(now, now - ms(5), limited(None));
+        let second = Some(Duration::from_secs(1));
+        p.observe(now, now - ms(5), limited(second));
         let once = p.rate();
-        // Four more requests sent before the cut come back 429 after it.
+        // Requests sent before the cut come back 429 after it, and so do requests sent in
+        // the second after its hold: the same episode.
         for i in 1..5 {
-            p.observe(now + ms(i), now - ms(i), limited(None));
+            p.observe(now + ms(i), now - ms(i), limited(second));
         }
+        let probe = now + ms(1500);
+        p.observe(probe + ms(1), probe, limited(second));
         assert_eq!(p.rate(), once);
-        // One sent after the cut is a new episode.
-        p.observe(now + ms(200), now + ms(100), limited(None));
+        assert_eq!(
+            p.reserve(now, far(now)).unwrap().wait,
+            Duration::from_secs(1)
+        );
+        // One sent after that is a new episode: another cut, another hold.
+        let later = now + ms(2100);
+        p.observe(later + ms(1), later, limited(second));
         assert!(p.rate() < once);
+        let wait = p.reserve(later, far(later)).unwrap().wait;
+        assert_eq!(wait, Duration::from_secs(1) + ms(1));
     }
 
     #[test]
@@ -368,8 +468,8 @@ mod tests {
         let t0 = Instant::now();
         let mut p = sent(200, t0, Duration::from_secs(10));
         let now = t0 + Duration::from_secs(10);
-        p.observe(now, now, limited(None));
         let from = p.measured(now);
+        p.observe(now, now, limited(None));
         let k = (from * (1.0 - BETA) / CUBIC_C).cbrt();
         let at = |s: f64| now + Duration::from_secs_f64(s);
         let mut rate_at = |s: f64| {
@@ -456,24 +556,35 @@ mod tests {
         assert!(format!("{fresh:?}").len() < 1000);
     }
 
-    /// The fake API's limit: a token bucket of `rate` a second holding one second's worth;
-    /// a refusal says `Retry-After` in whole seconds, at least one.
-    struct Bucket {
-        rate: f64,
-        tokens: f64,
-        at: Instant,
+    /// A simulated API's limit.
+    enum Limit {
+        /// The fake API's: a token bucket of 20 a second holding one second's worth; a
+        /// refusal says `Retry-After: 1` (whole seconds, at least one).
+        Bucket { tokens: f64, at: Instant },
+        /// The next `n` creates are refused with `Retry-After: 1`, whatever their pace.
+        Storm { n: usize },
     }
 
-    impl Bucket {
-        fn take(&mut self, now: Instant) -> Result<u32, Duration> {
-            let refill = now.saturating_duration_since(self.at).as_secs_f64() * self.rate;
-            self.tokens = (self.tokens + refill).min(self.rate);
-            self.at = self.at.max(now);
-            if self.tokens >= 1.0 {
-                self.tokens -= 1.0;
-                Ok(self.tokens as u32)
-            } else {
-                Err(Duration::from_secs(1))
+    impl Limit {
+        /// `Ok(remaining)`, or the `Retry-After` of a 429.
+        fn take(&mut self, now: Instant, create: bool) -> Result<u32, Duration> {
+            match self {
+                Limit::Bucket { tokens, at } => {
+                    let refill = now.saturating_duration_since(*at).as_secs_f64() * 20.0;
+                    *tokens = (*tokens + refill).min(20.0);
+                    *at = (*at).max(now);
+                    if *tokens >= 1.0 {
+                        *tokens -= 1.0;
+                        Ok(*tokens as u32)
+                    } else {
+                        Err(Duration::from_secs(1))
+                    }
+                }
+                Limit::Storm { n } if create && *n > 0 => {
+                    *n -= 1;
+                    Err(Duration::from_secs(1))
+                }
+                Limit::Storm { .. } => Ok(100),
             }
         }
     }
@@ -483,8 +594,8 @@ mod tests {
     enum Step {
         /// Ready to send: takes a slot.
         Ready,
-        /// Its slot has come: sends, unless the slot was moved.
-        Wake(u64),
+        /// Its slot has come: sends, unless a hold moved it back.
+        Wake,
         /// The answer to what it sent at `sent` arrives: `Ok(remaining)` or a 429's
         /// `Retry-After`.
         Answer {
@@ -493,88 +604,147 @@ mod tests {
         },
     }
 
-    /// `workers` making requests until `requests` have succeeded, against a limit of 20
-    /// a second, with round trips of 1 ms. Like Terraform creating log sources, a worker
-    /// sends a create, at once its claim, then takes `think` for Terraform's own work
-    /// before the next create; a 429 is retried after its `Retry-After` (or the client's
-    /// first backoff, if longer). The 429s met and the seconds taken.
-    fn simulate(workers: usize, requests: usize, think: Duration, headers: bool) -> (usize, f64) {
+    /// What a simulation saw.
+    #[derive(Debug)]
+    struct Outcome {
+        /// Requests answered 429.
+        refused: usize,
+        /// Requests given up on: retries exhausted, or past the operation's deadline.
+        failed: usize,
+        /// Seconds until the last answer.
+        secs: f64,
+    }
+
+    /// `workers` making requests until `requests` are done, against `limit`, with round
+    /// trips of 1 ms, after one listing. Like Terraform creating log sources, a worker sends a create, at
+    /// once its claim, then takes 50 ms for Terraform's own work before the next create.
+    /// Like the client, a request is tried at most 6 times within 60 s, waiting for its
+    /// `Retry-After` or its backoff (250 ms doubling, with jitter), the longer.
+    fn simulate(workers: usize, requests: usize, mut limit: Limit, headers: bool) -> Outcome {
         let t0 = Instant::now();
         let mut pace = Pace::new(t0);
-        let mut bucket = Bucket {
-            rate: 20.0,
-            tokens: 20.0,
-            at: t0,
-        };
+        // The plan's one listing, just before.
+        let listing = pace.reserve(t0, far(t0)).map(|s| s.wait);
+        assert_eq!(listing, Some(Duration::ZERO));
+        pace.observe(t0, t0, Signal::default());
         let mut steps: BinaryHeap<(Reverse<Instant>, usize, Step)> = (0..workers)
             .map(|w| (Reverse(t0), w, Step::Ready))
             .collect();
         let mut slots: Vec<Option<Slot>> = vec![None; workers];
+        // Requests done, tries of the current one, when it began.
         let mut made = vec![0; workers];
-        let (mut done, mut refused, mut end) = (0, 0, t0);
+        let mut tries = vec![0u32; workers];
+        let mut began = vec![t0; workers];
+        let mut rng = fastrand::Rng::with_seed(7);
+        let (mut done, mut refused, mut failed, mut end) = (0, 0, 0, t0);
         while let Some((Reverse(now), w, step)) = steps.pop() {
-            match step {
-                Step::Ready => {
-                    let slot = pace.reserve(now, far(now)).unwrap();
-                    slots[w] = Some(slot);
-                    steps.push((Reverse(now + slot.wait), w, Step::Wake(slot.generation)));
-                }
-                Step::Wake(_) if slots[w].is_some_and(|s| !pace.is_current(s)) => {
-                    steps.push((Reverse(now), w, Step::Ready));
-                }
-                Step::Wake(_) => {
-                    let verdict = bucket.take(now);
-                    let answer = Step::Answer { sent: now, verdict };
-                    steps.push((Reverse(now + ms(1)), w, answer));
+            // Whether the request is over (answered, or given up on).
+            let over = match step {
+                Step::Ready => match pace.reserve(now, began[w] + Duration::from_secs(60)) {
+                    Some(slot) => {
+                        slots[w] = Some(slot);
+                        steps.push((Reverse(now + slot.wait), w, Step::Wake));
+                        false
+                    }
+                    None => {
+                        failed += 1;
+                        true
+                    }
+                },
+                Step::Wake => {
+                    let slot = slots[w].as_mut().expect("a slot was taken");
+                    let by = pace.moved(slot);
+                    if by.is_zero() {
+                        let verdict = limit.take(now, made[w] % 2 == 0);
+                        let answer = Step::Answer { sent: now, verdict };
+                        steps.push((Reverse(now + ms(1)), w, answer));
+                        false
+                    } else if now + by >= began[w] + Duration::from_secs(60) {
+                        failed += 1;
+                        true
+                    } else {
+                        // A hold moved it back.
+                        steps.push((Reverse(now + by), w, Step::Wake));
+                        false
+                    }
                 }
                 Step::Answer { sent, verdict } => {
-                    pace.observe(
-                        now,
-                        sent,
-                        Signal {
-                            limited: verdict.is_err(),
-                            retry_after: verdict.err(),
-                            limit: headers.then_some(20),
-                            remaining: headers.then(|| verdict.unwrap_or(0)),
-                            reset: headers.then_some(Duration::from_secs(1)),
-                        },
-                    );
-                    let next = match verdict {
-                        Ok(_) => {
-                            done += 1;
-                            end = now;
-                            made[w] += 1;
-                            now + if made[w] % 2 == 1 { ms(1) } else { think }
-                        }
-                        Err(retry_after) => {
-                            refused += 1;
-                            now + retry_after.max(ms(250))
-                        }
+                    let signal = Signal {
+                        limited: verdict.is_err(),
+                        retry_after: verdict.err(),
+                        limit: headers.then_some(20),
+                        remaining: headers.then(|| verdict.unwrap_or(0)),
+                        reset: headers.then_some(Duration::from_secs(1)),
                     };
-                    if done < requests {
-                        steps.push((Reverse(next), w, Step::Ready));
+                    pace.observe(now, sent, signal);
+                    end = now;
+                    if verdict.is_ok() {
+                        true
+                    } else {
+                        refused += 1;
+                        tries[w] += 1;
+                        if tries[w] == 6 {
+                            failed += 1;
+                            true
+                        } else {
+                            let backoff =
+                                (ms(250) * 2u32.pow(tries[w] - 1)).mul_f64(1.0 + rng.f64());
+                            let retry_after = verdict.err().unwrap_or_default();
+                            steps.push((Reverse(now + retry_after.max(backoff)), w, Step::Ready));
+                            false
+                        }
                     }
+                }
+            };
+            if over {
+                done += 1;
+                made[w] += 1;
+                tries[w] = 0;
+                let at = now + if made[w] % 2 == 1 { ms(1) } else { ms(50) };
+                began[w] = at;
+                if done < requests {
+                    steps.push((Reverse(at), w, Step::Ready));
                 }
             }
         }
-        (refused, end.duration_since(t0).as_secs_f64())
+        Outcome {
+            refused,
+            failed,
+            secs: end.duration_since(t0).as_secs_f64(),
+        }
+    }
+
+    fn bucket() -> Limit {
+        Limit::Bucket {
+            tokens: 20.0,
+            at: Instant::now(),
+        }
     }
 
     #[test]
     fn retry_after_alone_teaches_the_pace_of_a_limit() {
         for workers in [10, 20] {
-            let (refused, secs) = simulate(workers, 600, ms(50), false);
+            let o = simulate(workers, 600, bucket(), false);
             // Most are the requests already on their way when the first 429 came.
-            let share = refused as f64 / (600 + refused) as f64;
-            assert!(share <= 0.05, "{workers}: {refused} 429s in {secs:.1} s");
+            let share = o.refused as f64 / (600 + o.refused) as f64;
+            assert!(share <= 0.05 && o.failed == 0, "{workers}: {o:?}");
             // 600 requests at 20 a second take 30 s; learning costs little more.
-            assert!(secs < 35.0, "{workers}: {refused} 429s in {secs:.1} s");
+            assert!(o.secs < 35.0, "{workers}: {o:?}");
         }
     }
 
     #[test]
     fn rate_limit_headers_keep_the_limit_from_ever_answering_429() {
-        let (refused, secs) = simulate(20, 600, ms(50), true);
-        assert_eq!(refused, 0, "in {secs:.1} s");
+        let o = simulate(20, 600, bucket(), true);
+        assert!(o.refused == 0 && o.failed == 0, "{o:?}");
+    }
+
+    #[test]
+    fn a_storm_of_429s_is_waited_out_without_giving_up() {
+        // 60 creates refused in a row, whatever the pace: 20 workers must get through
+        // them within their retries and deadlines, and then speed up again.
+        let o = simulate(20, 400, Limit::Storm { n: 60 }, false);
+        assert!(o.failed == 0 && o.refused == 60, "{o:?}");
+        assert!(o.secs < 30.0, "{o:?}");
     }
 }

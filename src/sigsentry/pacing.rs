@@ -10,10 +10,10 @@
 //!
 //! - back-off: a 429 holds every slot until its `Retry-After` has passed (slots already
 //!   given move back by as much, keeping their order) and drops the allowed rate to
-//!   [`BETA`] times the rate that got through lately (or the rate sent, when most of it
-//!   did not). That is one episode: 429s to requests sent before its hold ended, or in
-//!   the [`EPISODE`] after, answer the same overload and change nothing, their requests
-//!   backing off on their own;
+//!   [`BETA`] times the rate that got through lately (when next to nothing did, the API
+//!   refuses whatever the pace, and the hold is all). That is one episode: 429s to
+//!   requests sent before its hold ended, or in the [`EPISODE`] after, answer the same
+//!   overload and change nothing, their requests backing off on their own;
 //! - recovery: with every answer that is not a 429 the rate climbs back along a cubic
 //!   curve, fast at first, flattening as it nears the rate where the 429 came, then
 //!   probing past it ever faster, so a limit that was raised is found again; far past
@@ -36,9 +36,9 @@ const BETA: f64 = 0.7;
 const CUBIC_C: f64 = 0.4;
 /// The time constant of the measured rates, in seconds.
 const MEASURE_TAU: f64 = 1.0;
-/// The slowest pace learned: a request every 500 ms. Twenty workers queued behind it wait
-/// 10 s, well within an operation's deadline; `Retry-After` holds slow down further when
-/// the API asks.
+/// The slowest pace learned: a request every 500 ms (twenty workers queued behind it wait
+/// 10 s, well within an operation's deadline). Less than this getting through teaches no
+/// rate: `Retry-After` holds slow down further when the API asks.
 const MIN_RATE: f64 = 2.0;
 /// A learned rate past this is no pace: requests a millisecond apart are closer than any
 /// round trip to a real API. Pacing ends there until the next 429.
@@ -124,11 +124,7 @@ pub struct Pace {
     /// The end of the last cut's episode: 429s to requests sent before it are answered
     /// by that cut and its hold already.
     episode_end: Instant,
-    /// Requests sent, counted when their slot is given, at its time (slots only move
-    /// forward), so a slot still waiting counts already; measured even when nothing is
-    /// paced.
-    sent: Meter,
-    /// Answers other than 429: what got through.
+    /// Answers other than 429: what got through, measured even when nothing is paced.
     through: Meter,
     /// How far holds have moved back every slot waiting for them, in all: a slot given
     /// earlier has moved by the difference.
@@ -146,7 +142,6 @@ impl Pace {
             from: 0.0,
             cut: None,
             episode_end: now,
-            sent: Meter::new(now),
             through: Meter::new(now),
             moved: Duration::ZERO,
         }
@@ -160,13 +155,11 @@ impl Pace {
         }
     }
 
-    /// The rate a 429 at `at` says was too much: what got through lately, or what was
-    /// sent when less than half of it got through (a storm of 429s says nothing about
-    /// what would). Never more than the pace.
+    /// The rate a 429 at `at` says was too much: what got through lately, never more
+    /// than the pace.
     pub fn measured(&self, at: Instant) -> f64 {
-        let (through, sent) = (self.through.rate(at), self.sent.rate(at));
-        let measured = if through >= sent / 2.0 { through } else { sent };
-        self.rate().map_or(measured, |r| measured.min(r))
+        let through = self.through.rate(at);
+        self.rate().map_or(through, |r| through.min(r))
     }
 
     /// Takes the next slot at `now`; `None`, taking nothing, when the slot falls at or
@@ -181,7 +174,6 @@ impl Pace {
             Some(r) => slot + Duration::from_secs_f64(1.0 / r),
             None => slot,
         };
-        self.sent.count(slot);
         Some(Slot {
             wait: slot.saturating_duration_since(now),
             moved: self.moved,
@@ -219,11 +211,16 @@ impl Pace {
         if let Some(ra) = signal.retry_after {
             self.hold(now, now + ra.min(MAX_HOLD));
         }
-        let from = self.measured(now).max(MIN_RATE);
-        self.from = from;
-        self.learned = Some((from * BETA).max(MIN_RATE));
-        self.cut = Some((now, (from * (1.0 - BETA) / CUBIC_C).cbrt()));
         self.episode_end = self.not_before.max(now) + EPISODE;
+        let from = self.measured(now);
+        if from < MIN_RATE {
+            // Next to nothing got through lately: the API refuses whatever the pace (a
+            // storm, or an outage), and its 429s teach no rate. The hold is all.
+            return;
+        }
+        self.from = from;
+        self.learned = Some(from * BETA);
+        self.cut = Some((now, (from * (1.0 - BETA) / CUBIC_C).cbrt()));
     }
 
     /// Climbs back along the cubic after the last cut.
@@ -424,15 +421,19 @@ mod tests {
     }
 
     #[test]
-    fn when_every_answer_was_a_429_the_cut_is_from_what_was_sent() {
+    fn a_429_before_anything_got_through_holds_but_learns_no_rate() {
         let t0 = Instant::now();
         let mut p = Pace::new(t0);
         for _ in 0..20 {
             p.reserve(t0, far(t0)).unwrap();
         }
-        p.observe(t0 + ms(1), t0, limited(None));
-        let rate = p.rate().unwrap();
-        assert!((BETA * 19.0..BETA * 21.0).contains(&rate), "{rate}");
+        let soon = t0 + ms(1);
+        p.observe(soon, t0, limited(Some(Duration::from_secs(1))));
+        assert_eq!(p.rate(), None);
+        assert_eq!(
+            p.reserve(soon, far(soon)).unwrap().wait,
+            Duration::from_secs(1)
+        );
     }
 
     #[test]
@@ -502,7 +503,11 @@ mod tests {
         // An exhausted window holds every slot until it resets.
         p.observe(t0, t0, headers(0, Some(Duration::from_secs(1))));
         assert!(p.reserve(t0, far(t0)).unwrap().wait >= Duration::from_secs(1));
-        // A 429 still cuts below the stated limit, and recovery stops at it.
+        // When answers got through, a 429 still cuts below the stated limit, and recovery
+        // stops at it.
+        for _ in 0..10 {
+            p.observe(t0, t0, headers(5, None));
+        }
         p.observe(
             t0 + ms(10),
             t0 + ms(10),

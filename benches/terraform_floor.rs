@@ -8,15 +8,20 @@
 //!
 //! A second table puts ours against ours at API latencies (`--latency-sizes 100,1000`,
 //! `--latencies 0,50,100` ms on the fake API), with the requests each operation made and
-//! the 429s it met, then a plan of 5 sources in a project of 2,000 and an apply of 300
-//! creates under a limit of 20 requests a second. `--skip-floor` runs only that part.
+//! the 429s it met, then a plan of 5 sources in a project of 2,000 and applies of 300
+//! creates under a limit of 20 requests a second (the fake sending `RateLimit-*` headers,
+//! or `Retry-After` alone) and with no limit. `--skip-floor` runs only that part;
+//! `--rate-only [--creates 300] [--runs N] [--against BINARY]` only the applies, N times,
+//! with `--against` timing another build of the provider's no-limit apply beside ours.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use sigsentry_provider::fake_api::{FakeApi, Settings};
+use sigsentry_provider::fake_api::{FakeApi, RateLimitHeaders, Settings};
+use sigsentry_provider::sigsentry::{Pacer, Signal};
 use sigsentry_provider::usage::children_cpu_seconds;
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 use support::fake::Fake;
 use support::terraform::{terraform_bin, Workspace};
 
@@ -217,6 +222,7 @@ fn latency_axis(sizes: &[u64], latencies: &[u64], big_project: bool) {
             let fake = Fake::start_with(FakeApi::new().pacing(Settings {
                 latency_ms: ms,
                 rate_limit: 0,
+                ..Settings::default()
             }));
             let ws = Workspace::new(&fake.url(), support::fake::KEY);
             ws.config(&ours(n as usize, ""));
@@ -257,29 +263,113 @@ fn latency_axis(sizes: &[u64], latencies: &[u64], big_project: bool) {
         t.wall, t.requests, t.lists, t.gets, t.limited
     );
 
-    // Creates under a rate limit.
-    let creates = if big_project { 300 } else { 60 };
-    let fake = Fake::start_with(FakeApi::new().pacing(Settings {
-        latency_ms: 0,
-        rate_limit: 20,
-    }));
-    let ws = Workspace::new(&fake.url(), support::fake::KEY);
-    ws.config(&ours(creates, ""));
-    let t = traffic(
-        &fake,
-        &ws,
-        &["apply", "-auto-approve", "-no-color", "-parallelism=20"],
-    );
-    let made = fake.sources().len();
+    rate_limited_creates(if big_project { 300 } else { 60 }, 1, None);
+}
+
+/// Creates under a limit of 20 requests a second at `-parallelism=20`: with the
+/// `RateLimit-*` headers, with `Retry-After` alone, and with no limit (where the pacer must
+/// cost nothing), each `runs` times; with `against`, another build of the provider (the one
+/// before a change, say) also makes the no-limit apply in every run, for a ratio.
+fn rate_limited_creates(creates: usize, runs: usize, against: Option<&Path>) {
     println!(
-        "| apply of {creates} creates at 20 requests/s, -parallelism=20 ({made} sources made) | {:.2} | {} | {} | {} | {} ({:.1}%) |",
-        t.wall,
-        t.requests,
-        t.lists,
-        t.gets,
-        t.limited,
-        100.0 * t.limited as f64 / t.requests.max(1) as f64
+        "\n| case | wall (s) | requests | 429s | share answered 429 | sources made | each once |\n|---|---|---|---|---|---|---|"
     );
+    let mut cases = vec![
+        ("RateLimit headers", 20, RateLimitHeaders::Full, None),
+        ("Retry-After only", 20, RateLimitHeaders::None, None),
+        ("no limit", 0, RateLimitHeaders::Full, None),
+    ];
+    if let Some(other) = against {
+        cases.push((
+            "no limit, the other build",
+            0,
+            RateLimitHeaders::Full,
+            Some(other),
+        ));
+    }
+    let (mut unlimited, mut other_unlimited) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        for &(what, limit, headers, binary) in &cases {
+            let fake = Fake::start_with(FakeApi::new().pacing(Settings {
+                rate_limit: limit,
+                rate_limit_headers: headers,
+                ..Settings::default()
+            }));
+            let ws = Workspace::new(&fake.url(), support::fake::KEY);
+            if let Some(b) = binary {
+                ws.use_provider_binary(b);
+            }
+            ws.config(&ours(creates, ""));
+            let t = traffic(
+                &fake,
+                &ws,
+                &["apply", "-auto-approve", "-no-color", "-parallelism=20"],
+            );
+            let sources = fake.sources();
+            let mut names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            let once = names.len() == sources.len() && sources.len() == creates;
+            match (limit, binary) {
+                (0, None) => unlimited.push(t.wall),
+                (0, Some(_)) => other_unlimited.push(t.wall),
+                _ => {}
+            }
+            let at = if limit == 0 {
+                String::new()
+            } else {
+                format!(" at {limit} requests/s")
+            };
+            println!(
+                "| apply of {creates} creates{at}, {what} | {:.2} | {} | {} | {:.1}% | {} | {} |",
+                t.wall,
+                t.requests,
+                t.limited,
+                100.0 * t.limited as f64 / t.requests.max(1) as f64,
+                sources.len(),
+                if once { "yes" } else { "no" }
+            );
+        }
+    }
+    let ns = pacer_cost_ns();
+    let unlimited_runs = unlimited.clone();
+    let ours = median(unlimited);
+    // Two requests a create.
+    let per_request = ours / (2 * creates) as f64 * 1e9;
+    println!(
+        "\n| measure | value |\n|---|---|\n| the pacer's cost per request with no limit (one slot, one answer) | {ns:.0} ns, {:.4}% of a request's share of the no-limit apply ({:.2} ms) |",
+        100.0 * ns / per_request,
+        per_request / 1e6
+    );
+    if !other_unlimited.is_empty() {
+        // Each run's pair was taken seconds apart, so their ratio drifts less than either.
+        let pairs: Vec<f64> = unlimited_runs
+            .iter()
+            .zip(&other_unlimited)
+            .map(|(a, b)| a / b)
+            .collect();
+        let other = median(other_unlimited);
+        println!(
+            "| no-limit apply, this build against the other ({runs} interleaved runs) | medians {ours:.2} s and {other:.2} s; median of the runs' ratios {:.2}x (from {:.2}x to {:.2}x) |",
+            median(pairs.clone()),
+            pairs.iter().cloned().fold(f64::INFINITY, f64::min),
+            pairs.iter().cloned().fold(0.0, f64::max)
+        );
+    }
+}
+
+/// What the pacer costs a request while no limit was ever met: taking a slot and
+/// learning from the answer, on one thread, in nanoseconds.
+fn pacer_cost_ns() -> f64 {
+    let pacer = Pacer::default();
+    let far = Instant::now() + Duration::from_secs(3600);
+    let n = 1_000_000;
+    let started = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(pacer.reserve(far));
+        pacer.observe(Instant::now(), Signal::default());
+    }
+    started.elapsed().as_nanos() as f64 / f64::from(n)
 }
 
 fn main() {
@@ -315,6 +405,14 @@ fn main() {
     } else {
         (vec![10], vec![0, 50])
     };
+    if args.iter().any(|a| a == "--rate-only") {
+        let creates = value("--creates")
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(300);
+        let against = value("--against").map(PathBuf::from);
+        rate_limited_creates(creates, runs, against.as_deref());
+        return;
+    }
     if args.iter().any(|a| a == "--skip-floor") {
         latency_axis(&latency_sizes, &latencies, full);
         return;

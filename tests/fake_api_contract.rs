@@ -706,6 +706,7 @@ async fn latency_and_a_rate_limit_pace_every_request() {
     let fake = start(FakeApi::new().pacing(Settings {
         latency_ms: 100,
         rate_limit: 2,
+        ..Settings::default()
     }))
     .await;
     let started = std::time::Instant::now();
@@ -736,6 +737,53 @@ async fn latency_and_a_rate_limit_pace_every_request() {
         call(&fake, "GET", BASE, Some(RW), &[], None).await.status,
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn rate_limit_headers_can_be_turned_off_leaving_retry_after_alone() {
+    use sigsentry_provider::fake_api::{RateLimitHeaders, Settings};
+    let fake = start(FakeApi::new().admin(true).pacing(Settings {
+        rate_limit: 1,
+        rate_limit_headers: RateLimitHeaders::None,
+        ..Settings::default()
+    }))
+    .await;
+    let client = http();
+    let get = || async {
+        client
+            .get(format!("{}{BASE}", fake.url()))
+            .bearer_auth(RW)
+            .send()
+            .await
+            .unwrap()
+    };
+    let names = |r: &reqwest::Response| {
+        let mut n: Vec<String> = r
+            .headers()
+            .keys()
+            .map(|k| k.as_str().to_string())
+            .filter(|k| k.starts_with("ratelimit-") || k == "retry-after")
+            .collect();
+        n.sort();
+        n
+    };
+    let (ok, refused) = (get().await, get().await);
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(names(&ok), Vec::<String>::new());
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(names(&refused), ["retry-after"]);
+    // The admin route turns them on again.
+    let put = client
+        .put(format!("{}/_fake/settings", fake.url()))
+        .json(&json!({"rate_limit": 1, "rate_limit_headers": "full"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    let names = names(&get().await);
+    for h in ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"] {
+        assert!(names.iter().any(|n| n == h), "{h} missing from {names:?}");
+    }
 }
 
 #[test]

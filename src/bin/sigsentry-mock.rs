@@ -2,7 +2,9 @@
 
 use clap::builder::NonEmptyStringValueParser;
 use clap::Parser;
-use sigsentry_provider::fake_api::{ApiKey, ApiMode, FakeApi, SeedSource, Settings, ALL_MODES};
+use sigsentry_provider::fake_api::{
+    ApiKey, ApiMode, FakeApi, RateLimitHeaders, SeedSource, Settings, ALL_MODES,
+};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -54,6 +56,12 @@ struct Args {
     rate_limit: u32,
     /// Add this project to the fake tenant, for tenant-scoped keys; repeatable.
     #[arg(long = "project", value_name = "ID")]
+    /// Under a rate limit, send the RateLimit-Limit, -Remaining and -Reset headers on every
+    /// answer (full), or only Retry-After on a 429 (none).
+    #[arg(long, value_enum, default_value_t = RateLimitHeaders::Full)]
+    rate_limit_headers: RateLimitHeaders,
+    /// Extra projects of the tenant (for tenant-scoped keys).
+    #[arg(long = "project")]
     projects: Vec<String>,
     /// Refuse to create more than this many log sources in a project (the plan's
     /// logSourcesPerProject quota).
@@ -105,6 +113,7 @@ fn main() -> ExitCode {
         .pacing(Settings {
             latency_ms: args.latency_ms,
             rate_limit: args.rate_limit,
+            rate_limit_headers: args.rate_limit_headers,
         });
     let keys = if args.keys.is_empty() {
         vec!["ss_secret_demo_key".to_string()]

@@ -147,7 +147,7 @@ async fn settings(State(shared): Admin, body: axum::body::Bytes) -> Response {
         }
         Err(_) => reply(
             400,
-            &json!({"error": "expected settings: {latency_ms, rate_limit}"}),
+            &json!({"error": "expected settings: {latency_ms, rate_limit, rate_limit_headers: \"full\" or \"none\"}"}),
         ),
     }
 }

@@ -35,7 +35,7 @@ mod validate;
 pub use behaviour::{ApiMode, ALL_MODES, SHORT_PATCH_WINDOW};
 pub use faults::{FaultAction, FaultRule};
 pub use keys::{ApiKey, KeyScope, DEFAULT_PROJECT, TENANT};
-pub use pacing::Settings;
+pub use pacing::{RateLimitHeaders, Settings};
 pub use request_log::RequestRecord;
 pub use seed::SeedSource;
 pub use store::StoredSource;

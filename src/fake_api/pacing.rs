@@ -2,7 +2,9 @@
 //! fixed delay before every API request, and a token bucket of `rate_limit` requests per
 //! second (a burst of one second's worth) beyond which the fake answers 429 with
 //! `Retry-After`. While a limit is set every answer carries `RateLimit-Limit`,
-//! `RateLimit-Remaining` and `RateLimit-Reset` (seconds until the bucket is full again).
+//! `RateLimit-Remaining` and `RateLimit-Reset` (seconds until the bucket is full again),
+//! unless the headers are turned off: those headers are our assumption, and an API that
+//! sends only `Retry-After` must be measurable too.
 
 use super::{error, Shared};
 use axum::extract::{Request, State};
@@ -22,6 +24,21 @@ pub struct Settings {
     /// Requests per second allowed; 0 for no limit.
     #[serde(default)]
     pub rate_limit: u32,
+    /// Whether answers under a limit carry the `RateLimit-*` headers.
+    #[serde(default)]
+    pub rate_limit_headers: RateLimitHeaders,
+}
+
+/// Which rate-limit headers the fake sends while a limit is set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum RateLimitHeaders {
+    /// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` on every answer, and
+    /// `Retry-After` on a 429.
+    #[default]
+    Full,
+    /// Only `Retry-After`, and only on a 429.
+    None,
 }
 
 /// The token bucket behind the rate limit.
@@ -94,10 +111,12 @@ pub(crate) async fn layer(State(shared): State<Arc<Shared>>, req: Request, next:
             .insert("retry-after", header(verdict.wait.ceil().max(1.0) as u64));
         r
     };
-    let h = resp.headers_mut();
-    h.insert("ratelimit-limit", header(settings.rate_limit));
-    h.insert("ratelimit-remaining", header(verdict.remaining));
-    h.insert("ratelimit-reset", header(verdict.wait.ceil() as u64));
+    if settings.rate_limit_headers == RateLimitHeaders::Full {
+        let h = resp.headers_mut();
+        h.insert("ratelimit-limit", header(settings.rate_limit));
+        h.insert("ratelimit-remaining", header(verdict.remaining));
+        h.insert("ratelimit-reset", header(verdict.wait.ceil() as u64));
+    }
     resp
 }
 

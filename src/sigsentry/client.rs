@@ -139,6 +139,12 @@ impl Client {
         result.map_err(|e| retries.explain(e))
     }
 
+    /// Whether `other` shares this client's pace.
+    #[cfg(test)]
+    pub(super) fn shares_pace_with(&self, other: &Client) -> bool {
+        self.transport().shares_pace_with(other.transport())
+    }
+
     /// Cleans text the API sent (a test's sample lines, a platform's error) for showing:
     /// the API key redacted, control characters dropped, the length capped.
     pub fn clean(&self, text: &str) -> String {

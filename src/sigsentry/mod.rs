@@ -27,6 +27,7 @@ pub use models::{
     check_id, ListFilter, LogSource, LogSourcePatch, NewLogSource, TestError, TestResult,
 };
 pub use operations::{ClaimAnswer, Created, Replay, Updated};
+pub use pacing::{Pacer, Signal, Slot};
 pub use sanitize::strip;
 pub use secret::Secret;
 pub use walk::{Page, PageSource, PageWalk};

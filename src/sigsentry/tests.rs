@@ -275,6 +275,53 @@ async fn plain_http_to_a_remote_host_is_refused_before_any_request() {
     assert!(Client::new(ClientConfig::new("http://[::1]:9")).is_ok());
 }
 
+#[test]
+fn one_key_is_one_pace_whatever_the_project() {
+    let make = |key: &str, project: &str| {
+        let mut cfg = ClientConfig::new("https://api.example.com");
+        cfg.api_key = Some(Secret::new(key));
+        cfg.project_id = Some(project.into());
+        Client::new(cfg).unwrap()
+    };
+    let a = make("ss_secret_tenant_pace", "prj_a");
+    assert!(a.shares_pace_with(&make("ss_secret_tenant_pace", "prj_b")));
+    assert!(!a.shares_pace_with(&make("ss_secret_other_pace", "prj_a")));
+    assert!(!format!("{a:?}").contains("ss_secret_tenant_pace"));
+}
+
+#[tokio::test]
+async fn a_429_to_one_project_holds_the_next_request_to_another() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(format!("{PATH}/ls_a"));
+            then.status(429)
+                .header("retry-after", "1")
+                .json_body(json!({"success": false, "error": {"code": "RATE_LIMITED", "message": "slow down"}}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(format!("{PATH}/ls_b"));
+            then.status(200)
+                .json_body(json!({"success": true, "data": source_json("ls_b")}));
+        })
+        .await;
+    let a = client(&server, 0);
+    let mut other = ClientConfig::new(server.base_url());
+    other.api_key = Some(Secret::new("ss_secret_test"));
+    other.project_id = Some("prj_2".into());
+    let b = Client::new(other).unwrap();
+    assert!(a.get("ls_a").await.is_err());
+    let started = Instant::now();
+    b.get("ls_b").await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn missing_key_and_cancellation() {
     let server = MockServer::start_async().await;

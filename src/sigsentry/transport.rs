@@ -7,11 +7,12 @@ use super::call::Call;
 use super::config::ClientConfig;
 use super::contract::{self, MAX_BODY_BYTES};
 use super::error::ApiError;
-use super::pacing::{Pacer, Signal};
+use super::pacing::{self, Pacer, Signal};
 use super::retry_after;
 use super::sanitize::Redactor;
 use super::secret::Secret;
 use reqwest::{Method, StatusCode};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A 2xx answer with a readable body.
@@ -37,8 +38,9 @@ pub(super) struct Transport {
     host: String,
     api_key: Option<Secret>,
     request_timeout: Duration,
-    /// Shared by every request of this client, so parallel workers slow down together.
-    pacer: Pacer,
+    /// Shared with every client of this process using the same key (see
+    /// `pacing::for_key`), so parallel workers, and projects, slow down together.
+    pacer: Arc<Pacer>,
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -137,13 +139,18 @@ impl Transport {
         let http = builder
             .build()
             .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
+        let pacer = match &config.api_key {
+            Some(k) => pacing::for_key(base.as_str(), k.expose()),
+            // Without a key nothing is sent.
+            None => Arc::new(Pacer::default()),
+        };
         Ok(Transport {
             http,
             base,
             host,
             api_key: config.api_key.clone(),
             request_timeout: config.request_timeout,
-            pacer: Pacer::default(),
+            pacer,
         })
     }
 
@@ -162,9 +169,8 @@ impl Transport {
         redact: &Redactor,
     ) -> Option<Result<Answer, ApiError>> {
         // The shared pace first: a rate limit slows every worker of the process.
-        let slot = self.pacer.reserve(deadline)?;
-        if !slot.is_zero() {
-            tokio::time::sleep(slot).await;
+        if !self.paced(deadline).await {
+            return None;
         }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -174,6 +180,30 @@ impl Transport {
             self.attempt(call, self.request_timeout.min(left), redact)
                 .await,
         )
+    }
+
+    /// Waits for a slot of the shared pace; false when none comes before `deadline`.
+    /// Bounded by the deadline: every turn waits, and a slot past it ends the loop.
+    async fn paced(&self, deadline: Instant) -> bool {
+        let Some(mut slot) = self.pacer.reserve(deadline) else {
+            return false;
+        };
+        let mut wait = slot.wait;
+        while !wait.is_zero() {
+            if Instant::now() + wait >= deadline {
+                return false;
+            }
+            tokio::time::sleep(wait).await;
+            // A 429 while we waited moved every waiting slot back, ours with them.
+            wait = self.pacer.moved(&mut slot);
+        }
+        true
+    }
+
+    /// Whether `other` shares this transport's pace.
+    #[cfg(test)]
+    pub fn shares_pace_with(&self, other: &Transport) -> bool {
+        Arc::ptr_eq(&self.pacer, &other.pacer)
     }
 
     /// The URL of `call`: each path segment percent-encoded on its own, never concatenated.
@@ -214,6 +244,7 @@ impl Transport {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(b.to_string());
         }
+        let sent = Instant::now();
         let resp = req.send().await.map_err(|e| self.failure(&e, redact))?;
         let status = resp.status();
         let headers = resp.headers().clone();
@@ -230,13 +261,17 @@ impl Transport {
         let number = |name| header(name).and_then(|v| v.trim().parse::<u64>().ok());
         let retry_after = header(reqwest::header::RETRY_AFTER.as_str())
             .and_then(|v| retry_after::parse(v, std::time::SystemTime::now()));
-        self.pacer.observe(Signal {
-            limited: status == StatusCode::TOO_MANY_REQUESTS,
-            retry_after,
-            limit: number(contract::RATE_LIMIT_LIMIT).and_then(|n| u32::try_from(n).ok()),
-            remaining: number(contract::RATE_LIMIT_REMAINING).and_then(|n| u32::try_from(n).ok()),
-            reset: number(contract::RATE_LIMIT_RESET).map(Duration::from_secs),
-        });
+        self.pacer.observe(
+            sent,
+            Signal {
+                limited: status == StatusCode::TOO_MANY_REQUESTS,
+                retry_after,
+                limit: number(contract::RATE_LIMIT_LIMIT).and_then(|n| u32::try_from(n).ok()),
+                remaining: number(contract::RATE_LIMIT_REMAINING)
+                    .and_then(|n| u32::try_from(n).ok()),
+                reset: number(contract::RATE_LIMIT_RESET).map(Duration::from_secs),
+            },
+        );
         if status.is_success() {
             // A 2xx whose body is cut off or not JSON is a fault worth retrying (a read is
             // simply sent again; a change gets the replay under its idempotency key), so it

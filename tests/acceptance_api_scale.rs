@@ -4,7 +4,7 @@
 
 mod support;
 
-use sigsentry_provider::fake_api::{FakeApi, RateLimitHeaders, Settings};
+use sigsentry_provider::fake_api::{ApiKey, FakeApi, RateLimitHeaders, Settings};
 use support::fake::Fake;
 use support::terraform::{require_terraform, Workspace};
 
@@ -95,18 +95,51 @@ fn three_sources_in_a_project_of_500_are_read_one_by_one() {
 }
 
 /// Applies `creates` sources at `-parallelism=20` under a limit of 20 requests a second
-/// and checks each was made once; the 429s met and the requests made.
-fn rate_limited_apply(creates: usize, headers: RateLimitHeaders) -> (usize, usize) {
-    let fake = Fake::start_with(FakeApi::new().pacing(Settings {
+/// and checks each was made once; the 429s met and the requests made. With `projects`, a
+/// tenant-scoped key spreads them over those projects: the limit is the key's, and so is
+/// the pace.
+fn rate_limited_apply(
+    creates: usize,
+    headers: RateLimitHeaders,
+    projects: &[&str],
+) -> (usize, usize) {
+    let mut api = FakeApi::new().pacing(Settings {
         rate_limit: 20,
         rate_limit_headers: headers,
         ..Settings::default()
-    }));
-    let ws = Workspace::new(&fake.url(), support::fake::KEY);
-    ws.config(&splunk(creates));
+    });
+    for p in projects {
+        api = api.project(p);
+    }
+    const TENANT_KEY: &str = "ss_secret_tenant_scale";
+    let fake = Fake::start_with(api.key(ApiKey::tenant(TENANT_KEY)));
+    let (key, config) = if projects.is_empty() {
+        (support::fake::KEY, splunk(creates))
+    } else {
+        let list = projects
+            .iter()
+            .map(|p| format!("\"{p}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let spread =
+            format!("project_id  = element([{list}], count.index)\n  type        = \"splunk\"");
+        (
+            TENANT_KEY,
+            splunk(creates).replace("type        = \"splunk\"", &spread),
+        )
+    };
+    let ws = Workspace::new(&fake.url(), key);
+    ws.config(&config);
     ws.apply(&["-parallelism=20"]);
     let sources = fake.sources();
     assert_eq!(sources.len(), creates);
+    for p in projects {
+        let here = sources.iter().filter(|s| s.project_id == *p).count();
+        assert!(
+            here * projects.len() >= creates - projects.len(),
+            "{p}: {here}"
+        );
+    }
     let mut names: Vec<_> = sources.iter().map(|s| s.name.clone()).collect();
     names.sort();
     names.dedup();
@@ -122,7 +155,7 @@ fn a_rate_limited_apply_creates_each_source_once() {
     if !require_terraform(1, 0) {
         return;
     }
-    let (limited, requests) = rate_limited_apply(60, RateLimitHeaders::Full);
+    let (limited, requests) = rate_limited_apply(60, RateLimitHeaders::Full, &[]);
     assert!(
         limited * 20 < requests,
         "{limited} of {requests} requests answered 429"
@@ -130,13 +163,18 @@ fn a_rate_limited_apply_creates_each_source_once() {
 }
 
 #[test]
-fn an_apply_under_a_limit_that_sends_only_retry_after_learns_its_pace() {
+fn an_apply_over_three_projects_under_a_limit_that_sends_only_retry_after_learns_its_pace() {
     if !require_terraform(1, 0) {
         return;
     }
     // 300: the requests already on their way when the first 429 comes (up to one per
-    // worker) are a fixed cost, so a small apply cannot show the share.
-    let (limited, requests) = rate_limited_apply(300, RateLimitHeaders::None);
+    // worker) are a fixed cost, so a small apply cannot show the share. Spread over three
+    // projects of one tenant key, which share the key's one limit.
+    let (limited, requests) = rate_limited_apply(
+        300,
+        RateLimitHeaders::None,
+        &["prj_one", "prj_two", "prj_three"],
+    );
     assert!(
         limited * 20 <= requests,
         "{limited} of {requests} requests answered 429"

@@ -225,6 +225,12 @@ impl ProviderContext {
     /// tenant does not have); see `errors::project_problem` for what it says.
     pub async fn check_project(&self, client: &Client) -> Result<(), ApiError> {
         let project = client.project();
+        // The plan walk of this command checked it (and failed the plan if it had to).
+        if let Ok(Configured::Ready { walks, .. }) = self.state.read().as_deref() {
+            if walks.earlier_walk_advised(project) {
+                return Ok(());
+            }
+        }
         self.checked
             .get(project)
             .get_or_init(|| async {

@@ -52,6 +52,12 @@ impl CommandWalks {
         !self.apply_only && !self.marker(project).is_some_and(|m| m.exists())
     }
 
+    /// True when an earlier walk of this command (the plan walk) gave the advice about
+    /// `project`, and so also checked it; never for an apply of a saved plan, made earlier.
+    pub fn earlier_walk_advised(&self, project: Option<&str>) -> bool {
+        !self.apply_only && self.marker(project).is_some_and(|m| m.exists())
+    }
+
     /// Marks that this walk gave the advice about `project`, for the later walks.
     pub fn advised(&self, project: Option<&str>) {
         let Some(marker) = self.marker(project) else {

@@ -241,7 +241,11 @@ impl Resource for LogSourceResource {
             return out;
         }
         let client = client.in_project(self.project_of(&out.planned).as_deref());
-        let problems = self.check_project(&client).await;
+        // The project check and the advice's listing go out together: one round trip.
+        let (problems, listing) = tokio::join!(
+            self.check_project(&client),
+            self.ctx.project_sources(&client)
+        );
         if problems.has_errors() {
             out.diagnostics.extend(problems);
             return out;
@@ -256,7 +260,6 @@ impl Resource for LogSourceResource {
             }
             None => Default::default(),
         };
-        let listing = self.ctx.project_sources(&client).await;
         out.diagnostics.extend(advice::duplicate(
             &out.planned,
             listing.as_deref().map(Vec::as_slice),

@@ -10,14 +10,15 @@
 //! `--latencies 0,50,100` ms on the fake API), with the requests each operation made and
 //! the 429s it met, then a plan of 5 sources in a project of 2,000 and applies of 300
 //! creates under a limit of 20 requests a second (the fake sending `RateLimit-*` headers,
-//! or `Retry-After` alone) and with no limit. `--skip-floor` runs only that part;
+//! or `Retry-After` alone to a tenant key spreading them over three projects) and with no
+//! limit. `--skip-floor` runs only that part;
 //! `--rate-only [--creates 300] [--runs N] [--against BINARY]` only the applies, N times,
 //! with `--against` timing another build of the provider's no-limit apply beside ours.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use sigsentry_provider::fake_api::{FakeApi, RateLimitHeaders, Settings};
+use sigsentry_provider::fake_api::{ApiKey, FakeApi, RateLimitHeaders, Settings};
 use sigsentry_provider::sigsentry::{Pacer, Signal};
 use sigsentry_provider::usage::children_cpu_seconds;
 use std::path::{Path, PathBuf};
@@ -274,20 +275,31 @@ fn rate_limited_creates(creates: usize, runs: usize, against: Option<&Path>) {
     println!(
         "\n| case | wall (s) | requests | 429s | share answered 429 | sources made | each once |\n|---|---|---|---|---|---|---|"
     );
+    // (what, limit, headers, projects, build): the `Retry-After` case spreads the creates
+    // over three projects of one tenant key, whose one limit is the key's; the no-limit
+    // cases keep to one project so that a build from before projects can run them too.
     let mut cases = vec![
-        ("RateLimit headers", 20, RateLimitHeaders::Full, None),
-        ("Retry-After only", 20, RateLimitHeaders::None, None),
-        ("no limit", 0, RateLimitHeaders::Full, None),
+        ("RateLimit headers", 20, RateLimitHeaders::Full, 1, None),
+        (
+            "Retry-After only, three projects",
+            20,
+            RateLimitHeaders::None,
+            3,
+            None,
+        ),
+        ("no limit", 0, RateLimitHeaders::Full, 1, None),
     ];
     if let Some(other) = against {
         cases.push((
             "no limit, the other build",
             0,
             RateLimitHeaders::Full,
+            1,
             Some(other),
         ));
     }
     let (mut unlimited, mut other_unlimited) = (Vec::new(), Vec::new());
+    let mut unlimited_requests = Vec::new();
     for run in 0..runs {
         // Which of the two no-limit applies goes first alternates, so that neither gains
         // from its place (a warmer cache, a quieter machine after a rate-limited run).
@@ -295,17 +307,24 @@ fn rate_limited_creates(creates: usize, runs: usize, against: Option<&Path>) {
         if run % 2 == 1 && against.is_some() {
             order.swap(2, 3);
         }
-        for &(what, limit, headers, binary) in &order {
-            let fake = Fake::start_with(FakeApi::new().pacing(Settings {
-                rate_limit: limit,
-                rate_limit_headers: headers,
-                ..Settings::default()
-            }));
-            let ws = Workspace::new(&fake.url(), support::fake::KEY);
+        for &(what, limit, headers, projects, binary) in &order {
+            let (fake, ws) = rate_limited_workspace(limit, headers, projects);
             if let Some(b) = binary {
                 ws.use_provider_binary(b);
             }
-            ws.config(&ours(creates, ""));
+            let config = ours(creates, "");
+            if projects > 1 {
+                let spread = (0..projects)
+                    .map(|p| format!("\"prj_bench_{p}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                ws.config(&config.replace(
+                    "  type        = \"splunk\"",
+                    &format!("  project_id  = element([{spread}], count.index)\n  type        = \"splunk\""),
+                ));
+            } else {
+                ws.config(&config);
+            }
             let t = traffic(
                 &fake,
                 &ws,
@@ -317,7 +336,10 @@ fn rate_limited_creates(creates: usize, runs: usize, against: Option<&Path>) {
             names.dedup();
             let once = names.len() == sources.len() && sources.len() == creates;
             match (limit, binary) {
-                (0, None) => unlimited.push(t.wall),
+                (0, None) => {
+                    unlimited.push(t.wall);
+                    unlimited_requests.push(t.requests as f64);
+                }
                 (0, Some(_)) => other_unlimited.push(t.wall),
                 _ => {}
             }
@@ -340,8 +362,7 @@ fn rate_limited_creates(creates: usize, runs: usize, against: Option<&Path>) {
     let ns = pacer_cost_ns();
     let unlimited_runs = unlimited.clone();
     let ours = median(unlimited);
-    // Two requests a create.
-    let per_request = ours / (2 * creates) as f64 * 1e9;
+    let per_request = ours / median(unlimited_requests).max(1.0) * 1e9;
     println!(
         "\n| measure | value |\n|---|---|\n| the pacer's cost per request with no limit (one slot, one answer) | {ns:.0} ns, {:.4}% of a request's share of the no-limit apply ({:.2} ms) |",
         100.0 * ns / per_request,
@@ -362,6 +383,35 @@ fn rate_limited_creates(creates: usize, runs: usize, against: Option<&Path>) {
             pairs.iter().cloned().fold(0.0, f64::max)
         );
     }
+}
+
+/// A fake under `limit` requests a second (0: none) and a workspace for it: with one
+/// project, the acceptance key; with more, a tenant key over projects `prj_bench_0`...
+fn rate_limited_workspace(
+    limit: u32,
+    headers: RateLimitHeaders,
+    projects: usize,
+) -> (Fake, Workspace) {
+    const TENANT_KEY: &str = "ss_secret_tenant_bench";
+    let mut api = FakeApi::new().pacing(Settings {
+        rate_limit: limit,
+        rate_limit_headers: headers,
+        ..Settings::default()
+    });
+    if projects > 1 {
+        for p in 0..projects {
+            api = api.project(&format!("prj_bench_{p}"));
+        }
+        api = api.key(ApiKey::tenant(TENANT_KEY));
+    }
+    let fake = Fake::start_with(api);
+    let key = if projects > 1 {
+        TENANT_KEY
+    } else {
+        support::fake::KEY
+    };
+    let ws = Workspace::new(&fake.url(), key);
+    (fake, ws)
 }
 
 /// What the pacer costs a request while no limit was ever met: taking a slot and

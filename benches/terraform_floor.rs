@@ -14,7 +14,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use sigsentry_provider::fake_api::{FakeApi, Settings};
+use sigsentry_mock::{FakeApi, Settings};
 use sigsentry_provider::usage::children_cpu_seconds;
 use std::time::Instant;
 use support::fake::Fake;

@@ -4,7 +4,7 @@
 
 mod support;
 
-use sigsentry_provider::fake_api::{FakeApi, Settings};
+use sigsentry_mock::{FakeApi, Settings};
 use support::fake::Fake;
 use support::terraform::{require_terraform, Workspace};
 

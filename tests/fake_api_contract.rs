@@ -5,7 +5,7 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sigsentry_provider::fake_api::{ApiKey, FakeApi, FakeHandle, FaultAction, FaultRule, KeyScope};
+use sigsentry_mock::{ApiKey, FakeApi, FakeHandle, FaultAction, FaultRule, KeyScope};
 
 const RW: &str = "ss_secret_rw";
 const RO: &str = "ss_secret_ro";
@@ -700,7 +700,7 @@ async fn an_unwritable_state_file_refuses_the_start() {
 
 #[tokio::test]
 async fn latency_and_a_rate_limit_pace_every_request() {
-    use sigsentry_provider::fake_api::Settings;
+    use sigsentry_mock::Settings;
     let fake = start(FakeApi::new().pacing(Settings {
         latency_ms: 100,
         rate_limit: 2,
@@ -739,7 +739,7 @@ async fn latency_and_a_rate_limit_pace_every_request() {
 #[test]
 fn the_binary_takes_keys_from_the_environment_and_warns_off_loopback() {
     use std::io::{BufRead, BufReader, Read};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sigsentry-mock"))
+    let mut child = std::process::Command::new(support::mock::bin())
         .args(["--listen", "0.0.0.0:0"])
         .env("SIGSENTRY_MOCK_KEYS", "ss_secret_from_env")
         .stdout(std::process::Stdio::piped())

@@ -18,7 +18,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use sigsentry_provider::fake_api::{ApiKey, FakeApi, RateLimitHeaders, Settings};
+use sigsentry_mock::{ApiKey, FakeApi, RateLimitHeaders, Settings};
 use sigsentry_provider::sigsentry::{Pacer, Signal};
 use sigsentry_provider::usage::children_cpu_seconds;
 use std::path::{Path, PathBuf};

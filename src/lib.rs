@@ -5,10 +5,8 @@
 //! - `framework`: the provider-author API (resources, data sources, the plan engine).
 //! - [`sigsentry`]: the HTTP client for the SigSentry API; no Terraform types.
 //! - `provider`: the product, built from the three above.
-//! - [`fake_api`]: a stateful fake of the SigSentry API for tests and demos.
 
 pub mod docgen;
-pub mod fake_api;
 pub mod framework;
 pub mod provider;
 pub mod sigsentry;

@@ -4,7 +4,7 @@
 
 mod support;
 
-use sigsentry_provider::fake_api::{ApiKey, FakeApi, RateLimitHeaders, Settings};
+use sigsentry_mock::{ApiKey, FakeApi, RateLimitHeaders, Settings};
 use support::fake::Fake;
 use support::terraform::{require_terraform, Workspace};
 

@@ -5,7 +5,7 @@ mod support;
 
 use support::setup;
 
-use sigsentry_provider::fake_api::FaultAction;
+use sigsentry_mock::FaultAction;
 use std::time::{Duration, Instant};
 use support::fake::{Fake, Fault};
 use support::terraform::{require_terraform, Workspace};

@@ -7,7 +7,7 @@
 
 mod support;
 
-use sigsentry_provider::fake_api::{ApiKey, FakeApi, KeyScope, SeedSource};
+use sigsentry_mock::{ApiKey, FakeApi, KeyScope, SeedSource};
 use std::collections::BTreeSet;
 use support::fake::{Fake, KEY};
 use support::hcl::{self, Block, Expr};

@@ -8,7 +8,7 @@
 
 mod support;
 
-use sigsentry_provider::fake_api::ApiMode;
+use sigsentry_mock::ApiMode;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 use support::fake::{Fake, Fault};

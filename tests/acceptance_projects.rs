@@ -5,7 +5,7 @@
 
 mod support;
 
-use sigsentry_provider::fake_api::{ApiKey, FakeApi};
+use sigsentry_mock::{ApiKey, FakeApi};
 use support::fake::Fake;
 use support::terraform::{require_terraform, Run, Workspace};
 

@@ -17,7 +17,7 @@ fn readme_demo_runs_end_to_end_and_cleans_up() {
             "SIGSENTRY_PROVIDER_BIN",
             env!("CARGO_BIN_EXE_terraform-provider-sigsentry"),
         )
-        .env("SIGSENTRY_MOCK_BIN", env!("CARGO_BIN_EXE_sigsentry-mock"))
+        .env("SIGSENTRY_MOCK_BIN", support::mock::bin())
         .env(
             "SIGSENTRY_TERRAFORM",
             support::terraform::terraform_bin().expect("terraform"),

@@ -5,7 +5,7 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sigsentry_provider::fake_api::{ApiKey, FakeApi, FakeHandle, FaultAction, FaultRule, KeyScope};
+use sigsentry_mock::{ApiKey, FakeApi, FakeHandle, FaultAction, FaultRule, KeyScope};
 
 const RW: &str = "ss_secret_rw";
 const RO: &str = "ss_secret_ro";
@@ -702,7 +702,7 @@ async fn an_unwritable_state_file_refuses_the_start() {
 
 #[tokio::test]
 async fn latency_and_a_rate_limit_pace_every_request() {
-    use sigsentry_provider::fake_api::Settings;
+    use sigsentry_mock::Settings;
     let fake = start(FakeApi::new().pacing(Settings {
         latency_ms: 100,
         rate_limit: 2,
@@ -741,7 +741,7 @@ async fn latency_and_a_rate_limit_pace_every_request() {
 
 #[tokio::test]
 async fn rate_limit_headers_can_be_turned_off_leaving_retry_after_alone() {
-    use sigsentry_provider::fake_api::{RateLimitHeaders, Settings};
+    use sigsentry_mock::{RateLimitHeaders, Settings};
     let fake = start(FakeApi::new().admin(true).pacing(Settings {
         rate_limit: 1,
         rate_limit_headers: RateLimitHeaders::None,
@@ -789,7 +789,7 @@ async fn rate_limit_headers_can_be_turned_off_leaving_retry_after_alone() {
 #[test]
 fn the_binary_takes_keys_from_the_environment_and_warns_off_loopback() {
     use std::io::{BufRead, BufReader, Read};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sigsentry-mock"))
+    let mut child = std::process::Command::new(support::mock::bin())
         .args(["--listen", "0.0.0.0:0"])
         .env("SIGSENTRY_MOCK_KEYS", "ss_secret_from_env")
         .stdout(std::process::Stdio::piped())

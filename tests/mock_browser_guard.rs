@@ -192,7 +192,7 @@ fn browsers_use_the_admin_routes_only_when_asked_for() {
 
 #[test]
 fn help_gives_each_flag_a_sentence_and_says_what_admin_exposes() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sigsentry-mock"))
+    let out = std::process::Command::new(support::mock::bin())
         .arg("--help")
         .output()
         .unwrap();

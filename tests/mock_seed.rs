@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::Value;
-use sigsentry_provider::fake_api::{ApiKey, FakeApi, FakeHandle, SeedSource};
+use sigsentry_mock::{ApiKey, FakeApi, FakeHandle, SeedSource};
 use std::process::Command;
 use support::mock::MockProcess;
 
@@ -173,7 +173,7 @@ fn the_binary_serves_a_seed_file_and_rejects_a_bad_one() {
         r#"[{"type": "loki", "name": "a", "sources": ["x"], "isActive": "ss_secret_leak"}]"#,
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_sigsentry-mock"))
+    let out = Command::new(support::mock::bin())
         .arg("--seed")
         .arg(&bad)
         .output()
@@ -186,7 +186,7 @@ fn the_binary_serves_a_seed_file_and_rejects_a_bad_one() {
         "{stderr}"
     );
     assert!(!stderr.contains(LEAK), "{stderr}");
-    let missing = Command::new(env!("CARGO_BIN_EXE_sigsentry-mock"))
+    let missing = Command::new(support::mock::bin())
         .arg("--seed")
         .arg(dir.path().join("nope.json"))
         .output()

@@ -10,7 +10,7 @@
 mod cross;
 mod support;
 
-use sigsentry_provider::fake_api::{FakeApi, SeedSource};
+use sigsentry_mock::{FakeApi, SeedSource};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;

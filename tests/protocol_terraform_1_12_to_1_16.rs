@@ -687,7 +687,7 @@ fn a_project_named_or_left_implicit_is_the_same_identity_but_another_project_is_
 /// warning, and the final plan lists nothing: proven by the plan, not guessed at apply.
 #[test]
 fn terraform_1_16_carries_the_plan_s_facts_to_the_apply_walk() {
-    use sigsentry_provider::fake_api::{ApiMode, FakeApi};
+    use sigsentry_mock::{ApiMode, FakeApi};
     use sigsentry_provider::tfplugin::value::json;
     let fake = Fake::start_with(FakeApi::new().mode(ApiMode::PatchIgnoresKeys));
     let caps = || {

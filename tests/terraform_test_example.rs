@@ -90,11 +90,7 @@ fn terraform_test_passes_on_the_example_module_run_as_the_guide_runs_it() {
     // sigsentry-mock and terraform on PATH, as the script expects them.
     let bin = ws.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
-    std::os::unix::fs::symlink(
-        env!("CARGO_BIN_EXE_sigsentry-mock"),
-        bin.join("sigsentry-mock"),
-    )
-    .unwrap();
+    std::os::unix::fs::symlink(support::mock::bin(), bin.join("sigsentry-mock")).unwrap();
     std::os::unix::fs::symlink(terraform_bin().unwrap(), bin.join("terraform")).unwrap();
     let path = std::env::join_paths(
         std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),

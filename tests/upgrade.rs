@@ -119,7 +119,7 @@ fn identities(ws: &support::terraform::Workspace) -> serde_json::Value {
 /// the identity does not change, and the source stays in its project.
 #[test]
 fn per_resource_projects_upgrade_silently_with_either_kind_of_key() {
-    use sigsentry_provider::fake_api::{ApiKey, FakeApi};
+    use sigsentry_mock::{ApiKey, FakeApi};
     let test = "per_resource_projects_upgrade_silently_with_either_kind_of_key";
     let Some(previous) = previous_release(test) else {
         return;

@@ -1,7 +1,7 @@
 //! The bundled fake SigSentry API, run in-process on its own runtime so tests can drive
 //! the terraform CLI with plain blocking calls.
 
-use sigsentry_provider::fake_api::{
+use sigsentry_mock::{
     ApiKey, FakeApi, FakeHandle, FaultAction, FaultRule, RequestRecord, StoredSource,
 };
 use std::time::Duration;

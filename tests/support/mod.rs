@@ -34,8 +34,8 @@ pub fn test_name() -> String {
 
 /// The API modes to run mode-dependent cases in: `SIGSENTRY_API_MODES` (comma-separated
 /// names, e.g. `contract`), or every mode.
-pub fn api_modes() -> Vec<sigsentry_provider::fake_api::ApiMode> {
-    use sigsentry_provider::fake_api::{ApiMode, ALL_MODES};
+pub fn api_modes() -> Vec<sigsentry_mock::ApiMode> {
+    use sigsentry_mock::{ApiMode, ALL_MODES};
     match std::env::var("SIGSENTRY_API_MODES") {
         Ok(list) if !list.trim().is_empty() => list
             .split(',')
@@ -50,16 +50,14 @@ pub fn api_modes() -> Vec<sigsentry_provider::fake_api::ApiMode> {
 
 /// Runs `case` once per API mode (see [`api_modes`]), each with a fresh fake in that mode
 /// and a fresh workspace; the mode is printed first, so a failure names it.
-pub fn in_each_mode(
-    case: impl Fn(sigsentry_provider::fake_api::ApiMode, &fake::Fake, &terraform::Workspace),
-) {
+pub fn in_each_mode(case: impl Fn(sigsentry_mock::ApiMode, &fake::Fake, &terraform::Workspace)) {
     let test = test_name();
     if !terraform::require_terraform(1, 0) {
         return;
     }
     for mode in api_modes() {
         eprintln!("== {test}: API mode {}", mode.name());
-        let fake = fake::Fake::start_with(sigsentry_provider::fake_api::FakeApi::new().mode(mode));
+        let fake = fake::Fake::start_with(sigsentry_mock::FakeApi::new().mode(mode));
         let ws = terraform::Workspace::new(&fake.url(), fake::KEY);
         case(mode, &fake, &ws);
     }

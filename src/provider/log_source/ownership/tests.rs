@@ -316,7 +316,7 @@ async fn each_way_a_create_is_decided() {
 
 #[tokio::test]
 async fn a_retry_after_a_lost_answer_is_our_own_attempt() {
-    use crate::fake_api::{ApiKey, FakeApi, FaultAction, FaultRule};
+    use sigsentry_mock::{ApiKey, FakeApi, FaultAction, FaultRule};
     let fake = FakeApi::new()
         .key(ApiKey::project("ss_secret_test", "prj_default"))
         .start("127.0.0.1:0".parse().unwrap())
@@ -415,7 +415,7 @@ async fn replays_passed_over_without_end_fail_the_create() {
 /// that does not: the probe repeats a claim and needs it marked as a replay.
 #[tokio::test]
 async fn the_probe_trusts_only_an_api_that_marks_a_repeated_claim() {
-    use crate::fake_api::{ApiKey, ApiMode, FakeApi};
+    use sigsentry_mock::{ApiKey, ApiMode, FakeApi};
     for (mode, arbitrates) in [
         (ApiMode::Contract, Some(true)),
         (ApiMode::ShortPatchWindow, Some(true)),

@@ -2,9 +2,7 @@
 
 use clap::builder::NonEmptyStringValueParser;
 use clap::Parser;
-use sigsentry_provider::fake_api::{
-    ApiKey, ApiMode, FakeApi, RateLimitHeaders, SeedSource, Settings, ALL_MODES,
-};
+use sigsentry_mock::{ApiKey, ApiMode, FakeApi, RateLimitHeaders, SeedSource, Settings, ALL_MODES};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;

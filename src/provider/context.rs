@@ -44,6 +44,14 @@ impl<T: Default> PerProject<T> {
         };
         m.entry(project.map(str::to_string)).or_default().clone()
     }
+
+    fn any(&self, f: impl Fn(&T) -> bool) -> bool {
+        let m = match self.0.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        m.values().any(|t| f(t))
+    }
 }
 
 impl<T> Default for PerProject<T> {
@@ -212,6 +220,14 @@ impl ProviderContext {
             })
             .await
             .clone()
+    }
+
+    /// True when the advice's listing of `project` should wait for its project check
+    /// rather than go out beside it: naming no project, the key's own is not known yet,
+    /// and a refresh walk already done may be of that project, which the check's answer
+    /// names (then the listing costs nothing).
+    pub fn listing_waits_for_check(&self, project: Option<&str>) -> bool {
+        project.is_none() && self.key_project().is_none() && self.refresh.any(Refresh::is_complete)
     }
 
     /// The refresh reads of `project` in this process.

@@ -130,6 +130,11 @@ impl Refresh {
         self.lock().written.insert(id.to_string());
     }
 
+    /// True when a walk read every page.
+    pub fn is_complete(&self) -> bool {
+        self.lock().mode == Mode::Done
+    }
+
     /// Every source of the project, when a walk read every page.
     pub fn complete(&self) -> Option<Vec<LogSource>> {
         let s = self.lock();

@@ -241,11 +241,17 @@ impl Resource for LogSourceResource {
             return out;
         }
         let client = client.in_project(self.project_of(&out.planned).as_deref());
-        // The project check and the advice's listing go out together: one round trip.
-        let (problems, listing) = tokio::join!(
-            self.check_project(&client),
-            self.ctx.project_sources(&client)
-        );
+        // The project check and the advice's listing go out together (one round trip),
+        // unless the check's answer may make the listing free.
+        let (problems, listing) = if self.ctx.listing_waits_for_check(client.project()) {
+            let problems = self.check_project(&client).await;
+            (problems, self.ctx.project_sources(&client).await)
+        } else {
+            tokio::join!(
+                self.check_project(&client),
+                self.ctx.project_sources(&client)
+            )
+        };
         if problems.has_errors() {
             out.diagnostics.extend(problems);
             return out;

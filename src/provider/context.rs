@@ -241,9 +241,12 @@ impl ProviderContext {
     /// tenant does not have); see `errors::project_problem` for what it says.
     pub async fn check_project(&self, client: &Client) -> Result<(), ApiError> {
         let project = client.project();
-        // The plan walk of this command checked it (and failed the plan if it had to).
+        // The plan walk of this command checked it (and failed the plan if it had to);
+        // unless naming no project, where the answer also teaches the key's own project,
+        // which twins and new state need in this process too.
+        let teaches = project.is_none() && self.key_project().is_none();
         if let Ok(Configured::Ready { walks, .. }) = self.state.read().as_deref() {
-            if walks.earlier_walk_advised(project) {
+            if !teaches && walks.earlier_walk_advised(project) {
                 return Ok(());
             }
         }

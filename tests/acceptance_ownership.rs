@@ -195,8 +195,12 @@ resource "sigsentry_log_source" "t" {
             PATH,
             Duration::from_secs(60),
         ));
-        kill_the_provider_once(fake, ws, "both creates", |f| f.sources().len() == 2);
-        assert!(ids_in_state(ws).len() <= 1);
+        // Killed once both creates committed and Terraform saved the answered one: before
+        // that save, the re-run would rightly have two objects to make, not one.
+        kill_the_provider_once(fake, ws, "both creates, one saved", |f| {
+            f.sources().len() == 2 && saved_on_disk(ws) == 1
+        });
+        assert_eq!(ids_in_state(ws).len(), 1);
         fake.later();
         ws.apply(&[]);
         let held = ids_in_state(ws);
@@ -257,6 +261,20 @@ fn two_directories_with_identical_configs_get_two_sources() {
 
 /// Runs an apply and kills its provider as soon as `reached` says the API got that far
 /// (polling what the fake records, not sleeping for a guess); the apply then fails.
+/// How many log sources the state file holds now, read from disk: unlike `terraform show`,
+/// this needs no lock, so it can watch an apply that is still running.
+fn saved_on_disk(ws: &Workspace) -> usize {
+    let state: serde_json::Value = serde_json::from_str(&ws.state_file()).unwrap_or_default();
+    state["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["type"] == "sigsentry_log_source")
+        .flat_map(|r| r["instances"].as_array().cloned().unwrap_or_default())
+        .filter(|i| i["attributes"]["id"].is_string())
+        .count()
+}
+
 fn kill_the_provider_once(
     fake: &Fake,
     ws: &Workspace,

@@ -7,8 +7,8 @@
 //! Ratios are reported, never asserted: this machine is shared and noisy.
 //!
 //! A second table puts ours against ours at API latencies (`--latency-sizes 100,1000`,
-//! `--latencies 0,50,100` ms on the fake API), with the requests each operation made and
-//! the 429s it met, then a plan of 5 sources in a project of 2,000 and applies of 300
+//! `--latencies 0,50,100` ms on the fake API; medians of `--runs` runs, the latencies'
+//! order turning), with the requests each operation made and the 429s it met, then a plan of 5 sources in a project of 2,000 and applies of 300
 //! creates under a limit of 20 requests a second (the fake sending `RateLimit-*` headers,
 //! or `Retry-After` alone to a tenant key spreading them over three projects) and with no
 //! limit. `--skip-floor` runs only that part;
@@ -211,36 +211,50 @@ fn list_arg(value: Option<String>, default: &str) -> Vec<u64> {
         .collect()
 }
 
-/// Ours at API latencies, then the small-state and rate-limited cases.
-fn latency_axis(sizes: &[u64], latencies: &[u64], big_project: bool) {
+/// Ours at API latencies, then the small-state and rate-limited cases. Each run times
+/// every latency, the order turning from run to run; the table gives medians, and each
+/// latency's ratio to 0 ms is the median of the runs' own ratios (a run's machine load is
+/// shared by its latencies).
+fn latency_axis(sizes: &[u64], latencies: &[u64], runs: usize, big_project: bool) {
     println!(
         "\n| N | latency | operation | wall (s) | vs 0 ms | requests | list requests | GETs | 429s |\n|---|---|---|---|---|---|---|---|---|"
     );
     let apply = ["apply", "-auto-approve", "-no-color"];
+    let ops: [(&str, &[&str]); 3] = [
+        ("apply (create)", &apply),
+        ("plan (refresh)", &["plan", "-no-color"]),
+        ("destroy", &["destroy", "-auto-approve", "-no-color"]),
+    ];
     for &n in sizes {
-        let mut at_zero: Vec<f64> = Vec::new();
-        for &ms in latencies {
-            let fake = Fake::start_with(FakeApi::new().pacing(Settings {
-                latency_ms: ms,
-                rate_limit: 0,
-                ..Settings::default()
-            }));
-            let ws = Workspace::new(&fake.url(), support::fake::KEY);
-            ws.config(&ours(n as usize, ""));
-            let ops: [(&str, &[&str]); 3] = [
-                ("apply (create)", &apply),
-                ("plan (refresh)", &["plan", "-no-color"]),
-                ("destroy", &["destroy", "-auto-approve", "-no-color"]),
-            ];
-            for (i, (name, args)) in ops.iter().enumerate() {
-                let t = traffic(&fake, &ws, args);
-                if ms == 0 {
-                    at_zero.push(t.wall);
-                }
-                let vs = at_zero.get(i).map_or(1.0, |z| t.wall / z);
+        // [run][latency][operation]
+        let mut seen: Vec<Vec<Vec<Traffic>>> = Vec::new();
+        for run in 0..runs.max(1) {
+            let mut by_latency: Vec<Option<Vec<Traffic>>> =
+                latencies.iter().map(|_| None).collect();
+            for k in 0..latencies.len() {
+                let at = (k + run) % latencies.len();
+                let fake = Fake::start_with(FakeApi::new().pacing(Settings {
+                    latency_ms: latencies[at],
+                    rate_limit: 0,
+                    ..Settings::default()
+                }));
+                let ws = Workspace::new(&fake.url(), support::fake::KEY);
+                ws.config(&ours(n as usize, ""));
+                by_latency[at] = Some(ops.iter().map(|(_, a)| traffic(&fake, &ws, a)).collect());
+            }
+            seen.push(by_latency.into_iter().flatten().collect());
+        }
+        let zero = latencies.iter().position(|&ms| ms == 0);
+        for (l, ms) in latencies.iter().enumerate() {
+            for (i, (name, _)) in ops.iter().enumerate() {
+                let wall = median(seen.iter().map(|r| r[l][i].wall).collect());
+                let vs = zero.map_or(1.0, |z| {
+                    median(seen.iter().map(|r| r[l][i].wall / r[z][i].wall).collect())
+                });
+                let t = &seen[seen.len() / 2][l][i];
                 println!(
-                    "| {n} | {ms} ms | {name} | {:.2} | {vs:.2}x | {} | {} | {} | {} |",
-                    t.wall, t.requests, t.lists, t.gets, t.limited
+                    "| {n} | {ms} ms | {name} | {wall:.2} | {vs:.2}x | {} | {} | {} | {} |",
+                    t.requests, t.lists, t.gets, t.limited
                 );
             }
         }
@@ -470,7 +484,7 @@ fn main() {
         return;
     }
     if args.iter().any(|a| a == "--skip-floor") {
-        latency_axis(&latency_sizes, &latencies, full);
+        latency_axis(&latency_sizes, &latencies, runs, full);
         return;
     }
     let binary = std::path::Path::new(env!("CARGO_BIN_EXE_terraform-provider-sigsentry"));
@@ -570,5 +584,5 @@ fn main() {
     for f in footers {
         println!("{f}");
     }
-    latency_axis(&latency_sizes, &latencies, full);
+    latency_axis(&latency_sizes, &latencies, runs, full);
 }

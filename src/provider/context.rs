@@ -168,6 +168,19 @@ impl ProviderContext {
         }
     }
 
+    /// The project a request about an object names: its own `project_id` when known, else
+    /// the provider's (`None`: a project-scoped key's own).
+    pub fn project_or_default(&self, own: Option<&String>) -> Option<String> {
+        own.cloned().or_else(|| self.project())
+    }
+
+    /// The client addressing [`project_or_default`](Self::project_or_default)`(own)`.
+    pub fn client_in(&self, own: Option<&String>) -> Result<Client, Diagnostics> {
+        Ok(self
+            .client()?
+            .in_project(self.project_or_default(own).as_deref()))
+    }
+
     /// The Terraform state this process serves ("" before configuration).
     pub fn scope(&self) -> String {
         match self.state.read().as_deref() {

@@ -76,15 +76,11 @@ impl DataSource for LogSourceData {
     }
 
     async fn read(&self, config: LogSourceLookup) -> ReadDataResponse<LogSourceLookup> {
-        let project = config
-            .project_id
-            .known()
-            .cloned()
-            .or_else(|| self.ctx.project());
-        let client = match self.ctx.client() {
-            Ok(c) => c.in_project(project.as_deref()),
+        let client = match self.ctx.client_in(config.project_id.known()) {
+            Ok(c) => c,
             Err(d) => return ReadDataResponse::failed(d),
         };
+        let project = client.project().map(str::to_string);
         let problem = |e: &ApiError, action: &str| self.ctx.failed(e, &client, action);
         let found = if let Field::Known(id) = &config.id {
             match client.get(id).await {
@@ -195,13 +191,8 @@ impl DataSource for LogSourcesData {
     }
 
     async fn read(&self, config: LogSourcesModel) -> ReadDataResponse<LogSourcesModel> {
-        let project = config
-            .project_id
-            .known()
-            .cloned()
-            .or_else(|| self.ctx.project());
-        let client = match self.ctx.client() {
-            Ok(c) => c.in_project(project.as_deref()),
+        let client = match self.ctx.client_in(config.project_id.known()) {
+            Ok(c) => c,
             Err(d) => return ReadDataResponse::failed(d),
         };
         let pattern = match filters::name_pattern(config.name_regex.known()) {

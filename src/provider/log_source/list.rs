@@ -61,16 +61,11 @@ impl ListResource for LogSourceList {
         req: ListRequest<LogSourceListConfig>,
         sink: &mut ListSink<LogSourceResource>,
     ) -> Diagnostics {
-        let project = req
-            .config
-            .project_id
-            .known()
-            .cloned()
-            .or_else(|| self.resource.ctx.project());
-        let client = match self.resource.ctx.client() {
-            Ok(c) => c.in_project(project.as_deref()),
+        let client = match self.resource.ctx.client_in(req.config.project_id.known()) {
+            Ok(c) => c,
             Err(d) => return d,
         };
+        let project = client.project().map(str::to_string);
         let name = match filters::name_pattern(req.config.name_regex.known()) {
             Ok(p) => p,
             Err(d) => return d,

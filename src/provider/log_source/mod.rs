@@ -128,9 +128,9 @@ impl LogSourceResource {
     pub(crate) fn identity_of(&self, id: &str, project: Option<&str>) -> LogSourceIdentity {
         LogSourceIdentity {
             id: Field::Known(id.to_string()),
-            project_id: project
-                .map(str::to_string)
-                .or_else(|| self.ctx.project())
+            project_id: self
+                .ctx
+                .project_or_default(project.map(str::to_string).as_ref())
                 .into(),
         }
     }
@@ -144,7 +144,7 @@ impl LogSourceResource {
         if let Some(identity) = &req.identity {
             let project = identity.project_id.known().cloned();
             let id = identity.id.known().cloned().unwrap_or_default();
-            return Ok((project.or_else(|| self.ctx.project()), id));
+            return Ok((self.ctx.project_or_default(project.as_ref()), id));
         }
         let given = req.id.trim();
         match given.split_once('/') {

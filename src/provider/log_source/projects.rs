@@ -12,12 +12,12 @@ impl LogSourceResource {
     /// The project requests about `m` name: its own `project_id`, else the provider's
     /// (`None`: a project-scoped key's own).
     pub(super) fn project_of(&self, m: &LogSourceModel) -> Option<String> {
-        m.project_id.known().cloned().or_else(|| self.ctx.project())
+        self.ctx.project_or_default(m.project_id.known())
     }
 
     /// The client, addressing the project of `m`.
     pub(super) fn client_for(&self, m: &LogSourceModel) -> Result<Client, Diagnostics> {
-        Ok(self.ctx.client()?.in_project(self.project_of(m).as_deref()))
+        self.ctx.client_in(m.project_id.known())
     }
 
     /// The project `m` lives in when it can be told: its own, the provider's, or the key's.
